@@ -1,0 +1,119 @@
+//! Named safety invariants, checked after every event when the checker is on (tests, swarm).
+//! They are judged from facts the nodes report (`ZkFact`) plus the world's state, from outside
+//! the nodes, like TigerBeetle's state checker.
+//!
+//! - `one-leader-per-epoch`: at most one server establishes itself as leader of an epoch.
+//! - `committed-prefix`: committed histories are prefixes of one another: whenever two servers
+//!   have committed the same zxid, the digests of their whole histories up to it are equal.
+//! - `zxids-increase`: a server's committed zxids never go backwards.
+//! - `versions-monotonic`: a znode's dataVersion and cversion (for one incarnation of the path,
+//!   i.e. one czxid) never go backwards on a server, as committed.
+//! - `no-orphan-ephemerals`: a closed or expired session leaves no ephemeral node behind.
+//! - `commit-order`: a follower never receives a COMMIT out of order.
+
+use std::collections::BTreeMap;
+
+use crate::cluster::Fact;
+use crate::sim::time::Time;
+use crate::zk::server::ZkFact;
+use crate::zk::types::{Sid, Zxid};
+
+/// One broken invariant.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Violation {
+    pub invariant: &'static str,
+    pub at: Time,
+    pub detail: String,
+}
+
+/// The checker's memory.
+#[derive(Clone, Debug, Default)]
+pub struct Checker {
+    leaders: BTreeMap<u32, Sid>,
+    committed: BTreeMap<Zxid, (u64, Sid)>,
+    last_committed: BTreeMap<Sid, (Zxid, u64)>,
+    versions: BTreeMap<(Sid, String, Zxid), (i32, i32)>,
+    pub violations: Vec<Violation>,
+    /// Facts seen (for tests that want to know the checker was fed).
+    pub facts_seen: u64,
+}
+
+impl Checker {
+    pub fn new() -> Checker {
+        Checker::default()
+    }
+
+    fn violate(&mut self, invariant: &'static str, at: Time, detail: String) {
+        if self.violations.len() < 100 {
+            self.violations.push(Violation { invariant, at, detail });
+        }
+    }
+
+    /// Judge one fact.
+    pub fn observe(&mut self, at: Time, fact: &Fact) {
+        self.facts_seen += 1;
+        let Fact::Zk(f) = fact;
+        match f {
+            ZkFact::Established { sid, epoch } => match self.leaders.get(epoch) {
+                Some(other) if other != sid => {
+                    let other = *other;
+                    self.violate("one-leader-per-epoch", at, format!("zk{sid} and zk{other} both established epoch {epoch}"));
+                }
+                _ => {
+                    self.leaders.insert(*epoch, *sid);
+                }
+            },
+            ZkFact::Committed { sid, zxid, chain } | ZkFact::Adopted { sid, zxid, chain } => {
+                if let Some((last, last_chain)) = self.last_committed.get(sid).copied() {
+                    if *zxid < last {
+                        self.violate("zxids-increase", at, format!("zk{sid} committed {zxid} after {last}"));
+                    } else if *zxid == last && *chain != last_chain && !matches!(f, ZkFact::Adopted { .. }) {
+                        self.violate("committed-prefix", at, format!("zk{sid} re-committed {zxid} with a different history"));
+                    }
+                }
+                self.last_committed.insert(*sid, (*zxid, *chain));
+                match self.committed.get(zxid) {
+                    Some((c, other)) if c != chain => {
+                        let other = *other;
+                        self.violate(
+                            "committed-prefix",
+                            at,
+                            format!("zk{sid} and zk{other} committed {zxid} after different histories"),
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        self.committed.insert(*zxid, (*chain, *sid));
+                    }
+                }
+                // Keep memory bounded: entries below every server's watermark can go.
+                if self.committed.len() > 200_000 {
+                    if let Some(min) = self.last_committed.values().map(|(z, _)| *z).min() {
+                        self.committed = self.committed.split_off(&min);
+                    }
+                }
+            }
+            ZkFact::Znode { sid, path, czxid, version, cversion } => {
+                let key = (*sid, path.clone(), *czxid);
+                if let Some((v, cv)) = self.versions.get(&key).copied() {
+                    if *version < v || *cversion < cv {
+                        self.violate(
+                            "versions-monotonic",
+                            at,
+                            format!("zk{sid} {path}: version {v}→{version}, cversion {cv}→{cversion}"),
+                        );
+                    }
+                }
+                self.versions.insert(key, (*version, *cversion));
+            }
+            ZkFact::SessionClosed { sid, session, left } => {
+                if *left > 0 {
+                    self.violate("no-orphan-ephemerals", at, format!("zk{sid}: session {session} closed with {left} ephemerals left"));
+                }
+            }
+            ZkFact::CommitOutOfOrder { sid, zxid, expected } => {
+                self.violate("commit-order", at, format!("zk{sid} got COMMIT {zxid}, expected {expected:?}"));
+            }
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! The world of processes the terminal drives: ZooKeeper servers and the client tools (and, in
+//! the Kafka issue, brokers), joined into one `Process` type with one message, timer and fact
+//! type, so that they share one clock, one bus and one trace.
+
+use std::fmt;
+use std::rc::Rc;
+
+use crate::sim::time::{Duration, Time};
+use crate::sim::world::World;
+use crate::sim::{Ctx, NodeId, Process};
+use crate::zk::msg::ZkMsg;
+use crate::zk::server::{ZkConfig, ZkFact, ZkServer, ZkTimer};
+use crate::zk::load::WriterProc;
+use crate::zk::shell::{NcProc, ShellProc, ToolTimer};
+use crate::zk::types::Sid;
+
+/// Every message on the bus.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Msg {
+    Zk(ZkMsg),
+}
+
+impl From<ZkMsg> for Msg {
+    fn from(m: ZkMsg) -> Self {
+        Msg::Zk(m)
+    }
+}
+
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Msg::Zk(m) => m.fmt(f),
+        }
+    }
+}
+
+impl Msg {
+    /// Coarse kind for the UI filter.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Msg::Zk(m) => m.kind(),
+        }
+    }
+}
+
+/// Every timer.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Timer {
+    Zk(ZkTimer),
+    Tool(ToolTimer),
+}
+
+impl From<ZkTimer> for Timer {
+    fn from(t: ZkTimer) -> Self {
+        Timer::Zk(t)
+    }
+}
+impl From<ToolTimer> for Timer {
+    fn from(t: ToolTimer) -> Self {
+        Timer::Tool(t)
+    }
+}
+
+impl fmt::Display for Timer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Timer::Zk(t) => t.fmt(f),
+            Timer::Tool(t) => t.fmt(f),
+        }
+    }
+}
+
+/// Every fact for the invariant checker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fact {
+    Zk(ZkFact),
+}
+
+impl From<ZkFact> for Fact {
+    fn from(f: ZkFact) -> Self {
+        Fact::Zk(f)
+    }
+}
+
+/// A process on a simulated host.
+#[derive(Clone, Debug)]
+pub enum Proc {
+    Zk(ZkServer),
+    Shell(ShellProc),
+    Nc(NcProc),
+    /// A load-generating client (benchmark, swarm).
+    Writer(WriterProc),
+}
+
+impl Process for Proc {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Fact = Fact;
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        match self {
+            Proc::Zk(s) => s.start(ctx),
+            Proc::Shell(s) => s.start::<Fact>(ctx),
+            Proc::Nc(n) => n.start::<Fact>(ctx),
+            Proc::Writer(w) => w.start::<Fact>(ctx),
+        }
+    }
+
+    fn on_msg(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx<'_, Self>) {
+        match (self, msg) {
+            (Proc::Zk(s), Msg::Zk(m)) => s.on_msg(ctx, from, m),
+            (Proc::Shell(s), Msg::Zk(m)) => s.on_msg::<Fact>(ctx, from, m),
+            (Proc::Nc(n), Msg::Zk(m)) => n.on_msg::<Fact>(ctx, m),
+            (Proc::Writer(w), Msg::Zk(m)) => w.on_msg::<Fact>(ctx, from, m),
+        }
+    }
+
+    fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx<'_, Self>) {
+        match (self, timer) {
+            (Proc::Zk(s), Timer::Zk(t)) => s.on_timer(ctx, t),
+            (Proc::Shell(s), Timer::Tool(t)) => s.on_timer::<Fact>(ctx, t),
+            (Proc::Nc(n), Timer::Tool(_)) => n.on_timer::<Fact>(ctx),
+            (Proc::Writer(w), Timer::Tool(t)) => w.on_timer::<Fact>(ctx, t),
+            _ => {}
+        }
+    }
+
+    fn on_disconnect(&mut self, peer: NodeId, ctx: &mut Ctx<'_, Self>) {
+        match self {
+            Proc::Zk(s) => s.on_disconnect(ctx, peer),
+            Proc::Shell(s) => s.on_disconnect::<Fact>(ctx, peer),
+            Proc::Nc(n) => n.on_disconnect::<Fact>(ctx),
+            Proc::Writer(w) => w.on_disconnect::<Fact>(ctx, peer),
+        }
+    }
+
+    fn on_stop(&mut self, ctx: &mut Ctx<'_, Self>) {
+        match self {
+            Proc::Zk(s) => s.stop(ctx),
+            _ => crate::sim::Io::<Msg, Timer, Fact>::exit(ctx),
+        }
+    }
+
+    fn crash(&mut self) {
+        match self {
+            Proc::Zk(s) => s.crash(),
+            Proc::Shell(s) => {
+                s.client.reset();
+                s.exited = true;
+            }
+            Proc::Nc(n) => n.exited = true,
+            Proc::Writer(w) => w.crash(),
+        }
+    }
+}
+
+/// The shape of the cluster (`cluster --zk N --brokers M`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Shape {
+    pub zk: u32,
+    pub brokers: u32,
+}
+
+impl Default for Shape {
+    fn default() -> Self {
+        Shape { zk: 3, brokers: 4 }
+    }
+}
+
+/// The simulated cluster: the world plus what the terminal needs to address its nodes.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub world: World<Proc>,
+    pub shape: Shape,
+    pub zk_cfg: Rc<ZkConfig>,
+    /// Node of ZooKeeper server `sid` (index sid-1).
+    pub zk_nodes: Vec<NodeId>,
+    /// Tool slots that have exited and can be reused.
+    free_tools: Vec<NodeId>,
+    tool_count: u32,
+    /// The invariant checker, when on (tests and swarm runs).
+    pub checker: Option<crate::check::Checker>,
+}
+
+impl Cluster {
+    /// A cluster of `shape` (nothing started), every choice following from `seed`.
+    pub fn new(seed: u64, shape: Shape) -> Cluster {
+        let mut world = World::new(seed);
+        let zk_nodes: Vec<NodeId> = (0..shape.zk).map(|i| NodeId(i)).collect();
+        let zk_cfg = Rc::new(ZkConfig::seed(&zk_nodes));
+        for i in 0..shape.zk {
+            let sid = Sid(i as u64 + 1);
+            world.add_node(format!("zk{}", sid.0), Proc::Zk(ZkServer::new(zk_cfg.clone(), sid)));
+        }
+        Cluster { world, shape, zk_cfg, zk_nodes, free_tools: Vec::new(), tool_count: 0, checker: None }
+    }
+
+    /// Turn the invariant checker on: every later event's facts are judged.
+    pub fn enable_checker(&mut self) {
+        self.world.set_observing(true);
+        self.checker = Some(crate::check::Checker::new());
+    }
+
+    /// Violations found so far.
+    pub fn violations(&self) -> &[crate::check::Violation] {
+        self.checker.as_ref().map(|c| c.violations.as_slice()).unwrap_or(&[])
+    }
+
+    /// Feed pending facts to the checker.
+    pub fn check(&mut self) {
+        if let Some(c) = self.checker.as_mut() {
+            let at = self.world.now();
+            for f in self.world.take_facts() {
+                c.observe(at, &f);
+            }
+        }
+    }
+
+    /// Process one event (and check it).
+    pub fn step(&mut self) -> Option<crate::sim::world::Stepped> {
+        let r = self.world.step();
+        self.check();
+        r
+    }
+
+    /// Process every event up to `t` (checking each), then set the clock to `t`.
+    pub fn run_until(&mut self, t: Time) {
+        if self.checker.is_none() {
+            self.world.run_until(t);
+            return;
+        }
+        while self.world.next_event_time().map(|n| n <= t).unwrap_or(false) {
+            self.step();
+        }
+        self.world.run_until(t);
+    }
+
+    pub fn run_for(&mut self, d: Duration) {
+        let t = self.world.now() + d;
+        self.run_until(t);
+    }
+
+    /// Replace the ZooKeeper configuration (only before anything has started).
+    pub fn set_zk_config(&mut self, cfg: ZkConfig) {
+        let cfg = Rc::new(cfg);
+        for (i, n) in self.zk_nodes.clone().into_iter().enumerate() {
+            let _ = self.world.replace_proc(n, Proc::Zk(ZkServer::new(cfg.clone(), Sid(i as u64 + 1))));
+        }
+        self.zk_cfg = cfg;
+    }
+
+    /// Whether any node has ever started.
+    pub fn started(&self) -> bool {
+        self.world.events() > 0 || self.world.slots().iter().any(|s| s.is_up() || s.incarnation > 0)
+    }
+
+    pub fn zk_node(&self, id: u32) -> Option<NodeId> {
+        if id == 0 {
+            return None;
+        }
+        self.zk_nodes.get(id as usize - 1).copied()
+    }
+
+    pub fn zk(&self, id: u32) -> Option<&ZkServer> {
+        match self.world.proc(self.zk_node(id)?) {
+            Some(Proc::Zk(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Add a tool process (reusing an exited tool's slot) and start it.
+    pub fn spawn_tool(&mut self, proc: Proc) -> NodeId {
+        let id = match self.free_tools.pop() {
+            Some(id) => {
+                let _ = self.world.replace_proc(id, proc);
+                id
+            }
+            None => {
+                self.tool_count += 1;
+                let name = format!("cli{}", self.tool_count);
+                self.world.add_node(name, proc)
+            }
+        };
+        let _ = self.world.start(id);
+        id
+    }
+
+    /// Return exited tool slots to the pool.
+    pub fn reap_tools(&mut self) {
+        for (i, s) in self.world.slots().iter().enumerate() {
+            let id = NodeId(i as u32);
+            let is_tool = matches!(s.proc, Proc::Shell(_) | Proc::Nc(_));
+            if is_tool && !s.is_up() && !self.free_tools.contains(&id) {
+                self.free_tools.push(id);
+            }
+        }
+        self.free_tools.sort_by(|a, b| b.cmp(a));
+    }
+
+    pub fn is_free_tool(&self, id: NodeId) -> bool {
+        self.free_tools.contains(&id)
+    }
+
+    /// Resolve `host:port` to a ZooKeeper server node (any of localhost, 127.0.0.1, 0.0.0.0 or the
+    /// server's name `zkN`).
+    pub fn resolve_zk(&self, host: &str, port: u16) -> Option<NodeId> {
+        let local = matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "::1");
+        let addr = self.zk_cfg.by_client_port(port)?;
+        if local || host == format!("zk{}", addr.sid) {
+            Some(addr.node)
+        } else {
+            None
+        }
+    }
+
+    pub fn now(&self) -> Time {
+        self.world.now()
+    }
+
+    /// Run until `done` holds (checked after every event) or `limit` virtual time passes.
+    pub fn run_while(&mut self, limit: Duration, mut done: impl FnMut(&Cluster) -> bool) -> bool {
+        let end = self.world.now() + limit;
+        loop {
+            if done(self) {
+                return true;
+            }
+            match self.world.next_event_time() {
+                Some(t) if t <= end => {
+                    self.step();
+                }
+                _ => {
+                    self.world.run_until(end);
+                    return done(self);
+                }
+            }
+        }
+    }
+}

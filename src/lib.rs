@@ -1,0 +1,18 @@
+//! # zkafka-sandbox
+//!
+//! A ZooKeeper 3.5.9 ensemble and Kafka 2.8 brokers (ZooKeeper mode) simulated deterministically
+//! on a virtual clock and a simulated network, for teaching. Tour:
+//!
+//! - [`sim`]: the discrete-event core (clock, event queue, seeded PRNG, bus, faults, trace).
+//! - [`zk`]: ZooKeeper servers (FastLeaderElection, ZAB, the data tree, sessions, watches) and
+//!   the client library used by tools and brokers.
+//! - [`terminal`]: the command language shared by scripts, the native runner and the browser.
+//! - [`cluster`]: the world of processes the terminal drives.
+//! - [`check`]: named safety invariants, checked after every event in tests.
+
+pub mod bench;
+pub mod check;
+pub mod cluster;
+pub mod sim;
+pub mod terminal;
+pub mod zk;

@@ -1,0 +1,526 @@
+//! The world: virtual clock, total-order event queue, nodes, the bus, faults and the trace.
+//!
+//! `step()` pops the earliest event — keyed `(time, seq)`, so the order is total and replays are
+//! exact — hands it to the node it concerns, and turns the commands the node returns into new
+//! events (madsim's discrete-event loop, stateright's `process_commands`). `World: Clone` is the
+//! checkpoint used for time travel: restoring a clone and re-applying the same inputs gives the
+//! same future.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::hash::{Hash, Hasher};
+
+use super::bus::Bus;
+use super::rng::Rng;
+use super::time::{Duration, Time};
+use super::trace::{Trace, TraceKind};
+use super::{Command, Ctx, NodeId, Process};
+
+/// What travels on a connection: a protocol message, or the end of the connection (FIN/RST).
+#[derive(Clone, Debug, Hash)]
+pub enum Payload<M> {
+    Msg(M),
+    Fin,
+}
+
+/// A message on the bus.
+#[derive(Clone, Debug)]
+pub struct Envelope<M> {
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    /// The destination's incarnation when this was sent: a restarted node never sees messages
+    /// meant for its previous life (their TCP connection died with it).
+    pub to_incarnation: u32,
+    pub sent_at: Time,
+    /// When it arrives (meaningless while held by a cut link).
+    pub deliver_at: Time,
+    pub payload: Payload<M>,
+}
+
+#[derive(Clone, Debug)]
+enum EventKind<M, T> {
+    Deliver(Envelope<M>),
+    Timer { node: NodeId, incarnation: u32, timer: T, gen: u64 },
+}
+
+#[derive(Clone, Debug)]
+struct Event<M, T> {
+    at: Time,
+    seq: u64,
+    kind: EventKind<M, T>,
+}
+
+impl<M, T> PartialEq for Event<M, T> {
+    fn eq(&self, o: &Self) -> bool {
+        self.at == o.at && self.seq == o.seq
+    }
+}
+impl<M, T> Eq for Event<M, T> {}
+impl<M, T> PartialOrd for Event<M, T> {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl<M, T> Ord for Event<M, T> {
+    /// Reversed: `BinaryHeap` is a max-heap and we want the earliest `(at, seq)` first.
+    fn cmp(&self, o: &Self) -> Ordering {
+        (o.at, o.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// Lifecycle of a node slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Life {
+    /// Never started, or exited after a graceful stop.
+    Stopped,
+    /// Running.
+    Up,
+    /// Running, but asked to stop and not yet exited.
+    Stopping,
+    /// Killed (kill -9) and not restarted.
+    Crashed,
+}
+
+/// A node and the world's bookkeeping for it.
+#[derive(Clone, Debug)]
+pub struct Slot<P: Process> {
+    pub name: String,
+    pub proc: P,
+    pub life: Life,
+    /// Bumped on every crash or exit.
+    pub incarnation: u32,
+    rng: Rng,
+    /// Timers currently set, with the generation of their pending event.
+    timers: Vec<(P::Timer, u64)>,
+}
+
+impl<P: Process> Slot<P> {
+    pub fn is_up(&self) -> bool {
+        matches!(self.life, Life::Up | Life::Stopping)
+    }
+}
+
+/// What one `step` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stepped {
+    pub at: Time,
+    /// The node the event was for.
+    pub node: NodeId,
+    /// Whether the node's handler ran (false for held or dropped messages and stale timers).
+    pub handled: bool,
+}
+
+/// A message on its way, for the UI.
+#[derive(Clone, Debug)]
+pub struct InFlight<'a, M> {
+    pub envelope: &'a Envelope<M>,
+    /// Held by a cut link.
+    pub held: bool,
+}
+
+/// The simulated world.
+#[derive(Clone, Debug)]
+pub struct World<P: Process> {
+    now: Time,
+    seq: u64,
+    seed: u64,
+    /// The virtual wall clock at time zero, ms since the Unix epoch.
+    epoch_ms: u64,
+    rng: Rng,
+    slots: Vec<Slot<P>>,
+    queue: BinaryHeap<Event<P::Msg, P::Timer>>,
+    pub bus: Bus,
+    held: Vec<Envelope<P::Msg>>,
+    pub trace: Trace<P>,
+    facts: Vec<P::Fact>,
+    observing: bool,
+    events: u64,
+    scratch: Vec<Command<P::Msg, P::Timer>>,
+    notes: Vec<String>,
+}
+
+/// 2021-09-17T11:09:50Z, a few seconds before the seed's `/controller` timestamp (1631876996515).
+pub const DEFAULT_EPOCH_MS: u64 = 1_631_876_990_000;
+
+impl<P: Process> World<P> {
+    /// An empty world whose every random choice follows from `seed`.
+    pub fn new(seed: u64) -> World<P> {
+        World {
+            now: Time::ZERO,
+            seq: 0,
+            seed,
+            epoch_ms: DEFAULT_EPOCH_MS,
+            rng: Rng::new(seed),
+            slots: Vec::new(),
+            queue: BinaryHeap::new(),
+            bus: Bus::default(),
+            held: Vec::new(),
+            trace: Trace::new(true),
+            facts: Vec::new(),
+            observing: false,
+            events: 0,
+            scratch: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub fn now(&self) -> Time {
+        self.now
+    }
+    /// The virtual wall clock now (ms since the Unix epoch).
+    pub fn wall_ms(&self) -> u64 {
+        self.epoch_ms + self.now.as_millis()
+    }
+    /// Number of events processed so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+    /// Turn invariant-checker facts on or off.
+    pub fn set_observing(&mut self, on: bool) {
+        self.observing = on;
+        if !on {
+            self.facts.clear();
+        }
+    }
+    /// Facts reported since the last call.
+    pub fn take_facts(&mut self) -> Vec<P::Fact> {
+        std::mem::take(&mut self.facts)
+    }
+
+    /// Add a node (not started). Its PRNG is forked from the world seed by its index.
+    pub fn add_node(&mut self, name: impl Into<String>, proc: P) -> NodeId {
+        let id = NodeId(self.slots.len() as u32);
+        let rng = Rng::new(self.seed).fork(0x6e6f_6465_0000_0000 | id.0 as u64);
+        self.slots.push(Slot { name: name.into(), proc, life: Life::Stopped, incarnation: 0, rng, timers: Vec::new() });
+        self.bus.grow(self.slots.len());
+        id
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+    pub fn slot(&self, id: NodeId) -> Option<&Slot<P>> {
+        self.slots.get(id.index())
+    }
+    pub fn slots(&self) -> &[Slot<P>] {
+        &self.slots
+    }
+    /// The node's process (also while it is down: then only its durable state is meaningful).
+    pub fn proc(&self, id: NodeId) -> Option<&P> {
+        self.slots.get(id.index()).map(|s| &s.proc)
+    }
+    /// Mutable access to a process, for the host to take output buffers (tools' printed lines).
+    /// Protocol state must only change through events and `with_node`.
+    pub fn proc_mut(&mut self, id: NodeId) -> Option<&mut P> {
+        self.slots.get_mut(id.index()).map(|s| &mut s.proc)
+    }
+    pub fn name(&self, id: NodeId) -> String {
+        self.slots.get(id.index()).map(|s| s.name.clone()).unwrap_or_else(|| format!("#{}", id.0))
+    }
+    pub fn find(&self, name: &str) -> Option<NodeId> {
+        self.slots.iter().position(|s| s.name == name).map(|i| NodeId(i as u32))
+    }
+    pub fn is_up(&self, id: NodeId) -> bool {
+        self.slot(id).map(|s| s.is_up()).unwrap_or(false)
+    }
+
+    /// Put a different process in a slot that is not running (tool slots are reused).
+    pub fn replace_proc(&mut self, id: NodeId, proc: P) -> Result<(), String> {
+        let slot = self.slots.get_mut(id.index()).ok_or_else(|| format!("no node #{}", id.0))?;
+        if slot.is_up() {
+            return Err(format!("{} is running", slot.name));
+        }
+        slot.proc = proc;
+        slot.life = Life::Stopped;
+        slot.timers.clear();
+        Ok(())
+    }
+
+    /// Record a user input in the trace.
+    pub fn record_input(&mut self, text: &str) {
+        self.trace.push(self.now, NodeId(0), TraceKind::Input(text.to_string()));
+    }
+
+    /// Start a node that is not running.
+    pub fn start(&mut self, id: NodeId) -> Result<(), String> {
+        let slot = self.slots.get_mut(id.index()).ok_or_else(|| format!("no node #{}", id.0))?;
+        if slot.is_up() {
+            return Err(format!("{} is already running", slot.name));
+        }
+        slot.life = Life::Up;
+        self.trace.push(self.now, id, TraceKind::Life("started"));
+        self.run_handler(id, |p, ctx| p.on_start(ctx));
+        Ok(())
+    }
+
+    /// Crash a node (kill -9): its volatile state is lost, its peers see their connections close.
+    pub fn crash(&mut self, id: NodeId) -> Result<(), String> {
+        let slot = self.slots.get(id.index()).ok_or_else(|| format!("no node #{}", id.0))?;
+        if !slot.is_up() {
+            return Err(format!("{} is not running", slot.name));
+        }
+        self.trace.push(self.now, id, TraceKind::Life("crashed (kill -9): volatile state lost"));
+        self.take_down(id, Life::Crashed);
+        Ok(())
+    }
+
+    /// Ask a node to stop gracefully; it exits when its `on_stop` work is done.
+    pub fn stop(&mut self, id: NodeId) -> Result<(), String> {
+        let slot = self.slots.get_mut(id.index()).ok_or_else(|| format!("no node #{}", id.0))?;
+        match slot.life {
+            Life::Up => {
+                slot.life = Life::Stopping;
+                self.trace.push(self.now, id, TraceKind::Life("stopping (SIGTERM)"));
+                self.run_handler(id, |p, ctx| p.on_stop(ctx));
+                Ok(())
+            }
+            Life::Stopping => Ok(()),
+            _ => Err(format!("{} is not running", slot.name)),
+        }
+    }
+
+    fn take_down(&mut self, id: NodeId, life: Life) {
+        let Some(slot) = self.slots.get_mut(id.index()) else { return };
+        slot.life = life;
+        slot.incarnation = slot.incarnation.wrapping_add(1);
+        slot.timers.clear();
+        slot.proc.crash();
+        // The OS closes the process's sockets: every peer sees EOF/RST after what was already sent.
+        for peer in self.bus.open_peers(id) {
+            self.bus.close(id, peer);
+            self.send_payload(id, peer, Payload::Fin);
+        }
+    }
+
+    /// Run a handler of node `id` outside any event (user input), then apply its commands.
+    pub fn with_node<R>(&mut self, id: NodeId, f: impl FnOnce(&mut P, &mut Ctx<'_, P>) -> R) -> Option<R> {
+        if !self.is_up(id) {
+            return None;
+        }
+        Some(self.run_handler(id, f))
+    }
+
+    fn run_handler<R>(&mut self, id: NodeId, f: impl FnOnce(&mut P, &mut Ctx<'_, P>) -> R) -> R {
+        let mut out = std::mem::take(&mut self.scratch);
+        let mut notes = std::mem::take(&mut self.notes);
+        let wall_ms = self.wall_ms();
+        let narrating = self.trace.keep;
+        let slot = &mut self.slots[id.index()];
+        let r = {
+            let mut ctx = Ctx::new(id, self.now, wall_ms, &mut slot.rng, &mut out, &mut notes, &mut self.facts, self.observing, narrating);
+            f(&mut slot.proc, &mut ctx)
+        };
+        for n in notes.drain(..) {
+            self.trace.push(self.now, id, TraceKind::Note(n));
+        }
+        self.notes = notes;
+        self.apply(id, &mut out);
+        self.scratch = out;
+        r
+    }
+
+    fn apply(&mut self, id: NodeId, out: &mut Vec<Command<P::Msg, P::Timer>>) {
+        for cmd in out.drain(..) {
+            match cmd {
+                Command::Send { to, msg } => {
+                    if to.index() < self.slots.len() {
+                        self.bus.touch(id, to);
+                        self.send_payload(id, to, Payload::Msg(msg));
+                    }
+                }
+                Command::SetTimer { timer, after } => {
+                    self.seq += 1;
+                    let gen = self.seq;
+                    let slot = &mut self.slots[id.index()];
+                    match slot.timers.iter_mut().find(|(t, _)| *t == timer) {
+                        Some(entry) => entry.1 = gen,
+                        None => slot.timers.push((timer.clone(), gen)),
+                    }
+                    let incarnation = slot.incarnation;
+                    self.queue.push(Event {
+                        at: self.now + after,
+                        seq: gen,
+                        kind: EventKind::Timer { node: id, incarnation, timer, gen },
+                    });
+                }
+                Command::CancelTimer(timer) => {
+                    self.slots[id.index()].timers.retain(|(t, _)| *t != timer);
+                }
+                Command::Close { peer } => {
+                    if peer.index() < self.slots.len() && self.bus.close(id, peer) {
+                        self.send_payload(id, peer, Payload::Fin);
+                    }
+                }
+                Command::Exit => {
+                    if self.is_up(id) {
+                        self.trace.push(self.now, id, TraceKind::Life("exited"));
+                        self.take_down(id, Life::Stopped);
+                    }
+                }
+            }
+        }
+    }
+
+    fn send_payload(&mut self, from: NodeId, to: NodeId, payload: Payload<P::Msg>) {
+        self.seq += 1;
+        let mut env = Envelope {
+            id: self.seq,
+            from,
+            to,
+            to_incarnation: self.slots[to.index()].incarnation,
+            sent_at: self.now,
+            deliver_at: self.now,
+            payload,
+        };
+        if self.bus.is_cut(from, to) {
+            self.held.push(env);
+        } else {
+            env.deliver_at = self.bus.delivery_time(&mut self.rng, self.now, from, to);
+            self.queue.push(Event { at: env.deliver_at, seq: env.id, kind: EventKind::Deliver(env) });
+        }
+    }
+
+    /// Re-send held messages whose link is no longer cut, in their original order.
+    pub fn release_held(&mut self) {
+        let held = std::mem::take(&mut self.held);
+        for mut env in held {
+            if self.bus.is_cut(env.from, env.to) {
+                self.held.push(env);
+            } else {
+                env.deliver_at = self.bus.delivery_time(&mut self.rng, self.now, env.from, env.to);
+                self.queue.push(Event { at: env.deliver_at, seq: env.id, kind: EventKind::Deliver(env) });
+            }
+        }
+    }
+
+    /// Time of the next event, if any.
+    pub fn next_event_time(&self) -> Option<Time> {
+        self.queue.peek().map(|e| e.at)
+    }
+
+    /// Process the next event. `None` when nothing is scheduled.
+    pub fn step(&mut self) -> Option<Stepped> {
+        let ev = self.queue.pop()?;
+        self.now = self.now.max(ev.at);
+        self.events += 1;
+        match ev.kind {
+            EventKind::Deliver(env) => Some(self.deliver(env)),
+            EventKind::Timer { node, incarnation, timer, gen } => {
+                let slot = &mut self.slots[node.index()];
+                let live = slot.is_up() && slot.incarnation == incarnation;
+                let pos = slot.timers.iter().position(|(t, g)| *g == gen && *t == timer);
+                match (live, pos) {
+                    (true, Some(i)) => {
+                        slot.timers.swap_remove(i);
+                        self.trace.push_with(self.now, node, || TraceKind::Timer(timer.clone()), |h| {
+                            2u8.hash(h);
+                            timer.hash(h);
+                        });
+                        self.run_handler(node, |p, ctx| p.on_timer(timer, ctx));
+                        Some(Stepped { at: self.now, node, handled: true })
+                    }
+                    _ => Some(Stepped { at: self.now, node, handled: false }),
+                }
+            }
+        }
+    }
+
+    fn deliver(&mut self, env: Envelope<P::Msg>) -> Stepped {
+        let (from, to) = (env.from, env.to);
+        if self.bus.is_cut(from, to) {
+            // Cut while in flight: held until the link heals (TCP keeps retransmitting).
+            self.held.push(env);
+            return Stepped { at: self.now, node: to, handled: false };
+        }
+        let slot = &self.slots[to.index()];
+        if !slot.is_up() || slot.incarnation != env.to_incarnation {
+            if let Payload::Msg(msg) = env.payload {
+                let why = if slot.is_up() { "connection belonged to a previous run" } else { "node is down" };
+                self.trace.push(self.now, to, TraceKind::Dropped { from, msg, why });
+                // Nobody listens: the sender's connection is reset (connection refused / RST).
+                if self.is_up(from) && self.bus.close(from, to) {
+                    self.send_payload(to, from, Payload::Fin);
+                }
+            }
+            return Stepped { at: self.now, node: to, handled: false };
+        }
+        match env.payload {
+            Payload::Msg(msg) => {
+                self.trace.push_with(self.now, to, || TraceKind::Deliver { from, msg: msg.clone() }, |h| {
+                    0u8.hash(h);
+                    from.hash(h);
+                    msg.hash(h);
+                });
+                self.run_handler(to, |p, ctx| p.on_msg(from, msg, ctx));
+            }
+            Payload::Fin => {
+                self.bus.close(from, to);
+                self.trace.push(self.now, to, TraceKind::Disconnect { from });
+                self.run_handler(to, |p, ctx| p.on_disconnect(from, ctx));
+            }
+        }
+        Stepped { at: self.now, node: to, handled: true }
+    }
+
+    /// Process every event up to and including `t`, then set the clock to `t`.
+    pub fn run_until(&mut self, t: Time) {
+        while self.queue.peek().map(|e| e.at <= t).unwrap_or(false) {
+            self.step();
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// `run_until(now + d)`.
+    pub fn run_for(&mut self, d: Duration) {
+        let t = self.now + d;
+        self.run_until(t);
+    }
+
+    /// Messages on the wire and held by cuts, in send order.
+    pub fn in_flight(&self) -> Vec<InFlight<'_, P::Msg>> {
+        let mut v: Vec<InFlight<'_, P::Msg>> = self
+            .queue
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Deliver(env) => Some(InFlight { envelope: env, held: false }),
+                _ => None,
+            })
+            .chain(self.held.iter().map(|env| InFlight { envelope: env, held: true }))
+            .collect();
+        v.sort_by_key(|f| f.envelope.id);
+        v
+    }
+
+    /// Timers set on `id`, for the UI: `(timer, fires_at)`.
+    pub fn timers_of(&self, id: NodeId) -> Vec<(P::Timer, Time)> {
+        let Some(slot) = self.slot(id) else { return Vec::new() };
+        let mut v: Vec<(P::Timer, Time)> = self
+            .queue
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Timer { node, timer, gen, .. } if *node == id && slot.timers.iter().any(|(_, g)| g == gen) => {
+                    Some((timer.clone(), e.at))
+                }
+                _ => None,
+            })
+            .collect();
+        v.sort_by_key(|(_, at)| *at);
+        v
+    }
+
+    /// A hash of the state that matters for determinism checks (trace hash, time, event count).
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = super::trace::StableHasher::new();
+        self.trace.hash().hash(&mut h);
+        self.now.hash(&mut h);
+        self.events.hash(&mut h);
+        h.finish()
+    }
+}

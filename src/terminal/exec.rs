@@ -1,0 +1,419 @@
+//! Runs terminal lines against the simulated cluster. Sandbox commands act on the world at once;
+//! tools (`nc`, `zookeeper-shell`) are processes on the simulated network, so running one advances
+//! the virtual clock until it finishes, exactly as it takes time on a real machine.
+//!
+//! Every user input is recorded in the trace. A line that does not parse, or names something that
+//! does not exist, prints one error line and leaves the simulation untouched.
+
+use crate::cluster::{Cluster, Proc, Shape};
+use crate::sim::rng::{Ppm, Rng};
+use crate::sim::time::Duration;
+use crate::sim::trace::narrate;
+use crate::sim::world::Life;
+use crate::sim::NodeId;
+use crate::zk::shell::{NcProc, ShellProc};
+
+use super::ast::{Cmd, Grep, Line, NetCmd, NodeAction, ZkCliCmd};
+use super::parse::parse;
+
+/// How long a tool may run before the terminal gives up waiting (the tool keeps running).
+const TOOL_LIMIT: Duration = Duration::from_secs(60);
+
+/// What a line printed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Output {
+    pub lines: Vec<String>,
+    /// The line was rejected (parse error, unknown node, bad state); nothing changed.
+    pub error: bool,
+}
+
+impl Output {
+    fn err(msg: impl Into<String>) -> Output {
+        Output { lines: vec![msg.into()], error: true }
+    }
+    fn lines(lines: Vec<String>) -> Output {
+        Output { lines, error: false }
+    }
+    /// The output as text, one line per line.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for l in &self.lines {
+            s.push_str(l);
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// A terminal bound to one simulated cluster.
+#[derive(Clone, Debug)]
+pub struct Terminal {
+    pub cluster: Cluster,
+    pub seed: u64,
+    /// The open interactive `zookeeper-shell`, if any.
+    pub shell: Option<NodeId>,
+    rng: Rng,
+    /// 4lw whitelist for the next `cluster` (None = `*`).
+    four_letter: Option<Vec<String>>,
+}
+
+impl Terminal {
+    /// A terminal on a default cluster (3 ZooKeeper servers, 4 brokers), nothing started.
+    pub fn new(seed: u64) -> Terminal {
+        Terminal { cluster: Cluster::new(seed, Shape::default()), seed, shell: None, rng: Rng::new(seed).fork(0x7465_726d), four_letter: None }
+    }
+
+    /// Whether an interactive zookeeper-shell is open (lines parse as zkCli commands first).
+    pub fn in_shell(&self) -> bool {
+        self.shell.is_some()
+    }
+
+    /// Run one line.
+    pub fn run_line(&mut self, text: &str) -> Output {
+        let line = match parse(text, self.in_shell()) {
+            Ok(l) => l,
+            Err(e) => return Output::err(e),
+        };
+        if line.cmd != Cmd::Empty {
+            self.cluster.world.record_input(text.trim());
+        }
+        let Line { cmd, grep } = line;
+        let mut out = self.exec(cmd);
+        // Asynchronous output of an open shell (watch events) shows up after the command's own.
+        if let Some(extra) = self.drain_shell() {
+            out.lines.extend(extra);
+        }
+        if let Some(g) = grep {
+            out.lines.retain(|l| grep_match(&g, l));
+        }
+        self.cluster.reap_tools();
+        out
+    }
+
+    fn drain_shell(&mut self) -> Option<Vec<String>> {
+        let id = self.shell?;
+        let mut lines = Vec::new();
+        let mut gone = false;
+        if let Some(Proc::Shell(s)) = self.cluster.world.proc(id) {
+            gone = s.exited;
+        }
+        if let Some(slot) = self.cluster.world.slot(id) {
+            if !slot.is_up() {
+                gone = true;
+            }
+        }
+        if let Some(Proc::Shell(s)) = self.cluster.world.proc_mut(id) {
+            lines.append(&mut s.out);
+        }
+        if gone {
+            self.shell = None;
+        }
+        Some(lines)
+    }
+
+    fn exec(&mut self, cmd: Cmd) -> Output {
+        match cmd {
+            Cmd::Empty => Output::default(),
+            Cmd::Help(topic) => Output::lines(super::help::help(topic.as_deref())),
+            Cmd::Status => Output::lines(self.status()),
+            Cmd::Cluster { zk, brokers } => self.cmd_cluster(zk, brokers),
+            Cmd::Zk { action, id } => self.zk_action(action, id, true),
+            Cmd::ZkServerStart { id, .. } => self.zk_action(NodeAction::Start, id, false),
+            Cmd::ZkServerStop => {
+                let ids: Vec<u32> = (1..=self.cluster.shape.zk).filter(|i| self.cluster.zk_node(*i).map(|n| self.cluster.world.is_up(n)).unwrap_or(false)).collect();
+                if ids.is_empty() {
+                    return Output::err("No zookeeper server to stop");
+                }
+                for i in ids {
+                    self.zk_action(NodeAction::Stop, i, false);
+                }
+                Output::default()
+            }
+            Cmd::Broker { .. } | Cmd::KafkaServerStart { .. } | Cmd::KafkaServerStop | Cmd::KafkaTool { .. } => {
+                Output::err("kafka: Kafka brokers are not part of this build yet (only the ZooKeeper ensemble is simulated)")
+            }
+            Cmd::Sleep(d) => {
+                self.cluster.run_for(d);
+                Output::default()
+            }
+            Cmd::Step(n) => self.step(n),
+            Cmd::Net(n) => self.net(n),
+            Cmd::FourLetter { word, host, port } => self.four_letter(word, &host, port),
+            Cmd::ZkShell { connect, cmd } => self.zk_shell(connect, cmd),
+            Cmd::ZkCli(c) => self.zk_cli(c),
+        }
+    }
+
+    fn cmd_cluster(&mut self, zk: Option<u32>, brokers: Option<u32>) -> Output {
+        if self.cluster.started() {
+            return Output::err("cluster: the cluster has already started; its shape can only change before any node starts");
+        }
+        let shape = Shape { zk: zk.unwrap_or(self.cluster.shape.zk), brokers: brokers.unwrap_or(self.cluster.shape.brokers) };
+        if !(1..=7).contains(&shape.zk) {
+            return Output::err(format!("cluster: --zk must be between 1 and 7, got {}", shape.zk));
+        }
+        let mut c = Cluster::new(self.seed, shape);
+        if self.cluster.checker.is_some() {
+            c.enable_checker();
+        }
+        let mut cfg = (*c.zk_cfg).clone();
+        cfg.four_letter_whitelist = self.four_letter.clone();
+        c.set_zk_config(cfg);
+        c.world.trace.keep = self.cluster.world.trace.keep;
+        self.cluster = c;
+        Output::lines(vec![format!(
+            "cluster: {} ZooKeeper server{} (zk1..zk{}, client ports 2181..{}), {} broker{}; nothing started yet",
+            shape.zk,
+            if shape.zk == 1 { "" } else { "s" },
+            shape.zk,
+            2180 + shape.zk,
+            shape.brokers,
+            if shape.brokers == 1 { "" } else { "s" }
+        )])
+    }
+
+    fn zk_action(&mut self, action: NodeAction, id: u32, verbose: bool) -> Output {
+        let Some(node) = self.cluster.zk_node(id) else {
+            let n = self.cluster.shape.zk;
+            return Output::err(format!("zk: no server {id} (the ensemble has {n}: zk1..zk{n})"));
+        };
+        let name = self.cluster.world.name(node);
+        let w = &mut self.cluster.world;
+        let res = match action {
+            NodeAction::Start => w.start(node).map(|_| format!("{name}: started (myid {id}, clientPort {})", 2180 + id)),
+            NodeAction::Stop => w.stop(node).map(|_| format!("{name}: stopped (graceful shutdown)")),
+            NodeAction::Kill => w.crash(node).map(|_| format!("{name}: killed (kill -9)")),
+            NodeAction::Restart => {
+                if w.is_up(node) {
+                    let _ = w.crash(node);
+                }
+                w.start(node).map(|_| format!("{name}: killed and started again"))
+            }
+        };
+        self.cluster.check();
+        match res {
+            Ok(msg) if verbose => Output::lines(vec![msg]),
+            Ok(_) => Output::default(),
+            Err(e) => Output::err(format!("zk: {e}")),
+        }
+    }
+
+    fn step(&mut self, n: u64) -> Output {
+        let from = self.cluster.world.trace.len();
+        let mut done = 0;
+        while done < n {
+            if self.cluster.step().is_none() {
+                break;
+            }
+            done += 1;
+        }
+        let w = &self.cluster.world;
+        let name = |id: NodeId| w.name(id);
+        let mut lines: Vec<String> = w.trace.since(from).map(|r| format!("{} {}", r.at, narrate(r, &name))).collect();
+        if done < n {
+            lines.push(format!("(no more events: {done} of {n} stepped)"));
+        }
+        Output::lines(lines)
+    }
+
+    fn resolve_node(&self, name: &str) -> Result<NodeId, String> {
+        let n = name.trim();
+        let found = self.cluster.world.find(n).filter(|id| matches!(self.cluster.world.proc(*id), Some(Proc::Zk(_))));
+        found.ok_or_else(|| format!("net: unknown node '{n}' (nodes: {})", self.node_names().join(", ")))
+    }
+
+    fn node_names(&self) -> Vec<String> {
+        self.cluster.zk_nodes.iter().map(|n| self.cluster.world.name(*n)).collect()
+    }
+
+    fn net(&mut self, n: NetCmd) -> Output {
+        match n {
+            NetCmd::Partition(groups) => {
+                let mut ids: Vec<Vec<NodeId>> = Vec::new();
+                for g in &groups {
+                    let mut v = Vec::new();
+                    for name in g {
+                        match self.resolve_node(name) {
+                            Ok(id) => v.push(id),
+                            Err(e) => return Output::err(e),
+                        }
+                    }
+                    ids.push(v);
+                }
+                for (i, a) in ids.iter().enumerate() {
+                    for (j, b) in ids.iter().enumerate() {
+                        if i != j {
+                            for x in a {
+                                for y in b {
+                                    self.cluster.world.bus.set_cut(*x, *y, true);
+                                }
+                            }
+                        }
+                    }
+                }
+                let desc: Vec<String> = groups.iter().map(|g| g.join(",")).collect();
+                Output::lines(vec![format!("net: partitioned {} (messages between the groups are held until `net heal`)", desc.join(" | "))])
+            }
+            NetCmd::Cut { from, to } => {
+                let a = match self.resolve_node(&from) {
+                    Ok(a) => a,
+                    Err(e) => return Output::err(e),
+                };
+                let b = match self.resolve_node(&to) {
+                    Ok(b) => b,
+                    Err(e) => return Output::err(e),
+                };
+                if a == b {
+                    return Output::err("net: cannot cut a node from itself");
+                }
+                self.cluster.world.bus.set_cut(a, b, true);
+                Output::lines(vec![format!("net: cut {from} -> {to} (one way)")])
+            }
+            NetCmd::Loss { ppm } => {
+                self.cluster.world.bus.config.loss = Ppm(ppm.min(1_000_000));
+                Output::lines(vec![format!("net: loss {} (lost transmissions are retransmitted by TCP: late, in order)", fmt_ppm(ppm))])
+            }
+            NetCmd::Delay { min, max } => {
+                self.cluster.world.bus.config.delay_min = min;
+                self.cluster.world.bus.config.delay_max = max;
+                Output::lines(vec![format!("net: delay {min}-{max}")])
+            }
+            NetCmd::Heal => {
+                self.cluster.world.bus.heal();
+                self.cluster.world.release_held();
+                Output::lines(vec!["net: healed (held messages are on their way)".into()])
+            }
+            NetCmd::Status => {
+                let c = self.cluster.world.bus.config;
+                let cuts: Vec<String> =
+                    self.cluster.world.bus.cuts().iter().map(|(a, b)| format!("{}->{}", self.cluster.world.name(*a), self.cluster.world.name(*b))).collect();
+                Output::lines(vec![
+                    format!("delay {}-{}, loss {}", c.delay_min, c.delay_max, fmt_ppm(c.loss.0)),
+                    if cuts.is_empty() { "no cut links".into() } else { format!("cut: {}", cuts.join(" ")) },
+                ])
+            }
+        }
+    }
+
+    fn four_letter(&mut self, word: String, host: &str, port: u16) -> Output {
+        let server = self.cluster.resolve_zk(host, port).filter(|n| self.cluster.world.is_up(*n));
+        let id = self.cluster.spawn_tool(Proc::Nc(NcProc { server, word, out: Vec::new(), exited: false }));
+        self.run_tool(id);
+        let lines = match self.cluster.world.proc_mut(id) {
+            Some(Proc::Nc(n)) => std::mem::take(&mut n.out),
+            _ => Vec::new(),
+        };
+        Output::lines(lines)
+    }
+
+    fn run_tool(&mut self, id: NodeId) {
+        let inc = self.cluster.world.slot(id).map(|s| s.incarnation).unwrap_or(0);
+        self.cluster.run_while(TOOL_LIMIT, |c| c.world.slot(id).map(|s| s.incarnation != inc || s.life != Life::Up).unwrap_or(true));
+    }
+
+    fn connect_list(&mut self, connect: &[super::ast::HostPort]) -> (Vec<NodeId>, String) {
+        let text: Vec<String> = connect.iter().map(|h| format!("{}:{}", h.host, h.port)).collect();
+        let mut nodes: Vec<NodeId> = connect.iter().filter_map(|h| self.cluster.resolve_zk(&h.host, h.port)).collect();
+        nodes.dedup();
+        // StaticHostProvider shuffles the connect string.
+        self.rng.shuffle(&mut nodes);
+        (nodes, text.join(","))
+    }
+
+    fn zk_shell(&mut self, connect: Vec<super::ast::HostPort>, cmd: Option<ZkCliCmd>) -> Output {
+        let (nodes, text) = self.connect_list(&connect);
+        match cmd {
+            Some(cmd) => {
+                let mut shell = ShellProc::new(nodes, text, false);
+                shell.exit_when_idle = false;
+                let id = self.cluster.spawn_tool(Proc::Shell(shell));
+                self.cluster.world.with_node(id, |p, ctx| {
+                    if let Proc::Shell(s) = p {
+                        s.exit_when_idle = true;
+                        s.enqueue::<crate::cluster::Fact>(ctx, cmd);
+                    }
+                });
+                self.cluster.check();
+                self.run_tool(id);
+                let lines = match self.cluster.world.proc_mut(id) {
+                    Some(Proc::Shell(s)) => std::mem::take(&mut s.out),
+                    _ => Vec::new(),
+                };
+                Output::lines(lines)
+            }
+            None => {
+                if self.shell.is_some() {
+                    return Output::err("zookeeper-shell: a session is already open (type quit to leave it)");
+                }
+                let id = self.cluster.spawn_tool(Proc::Shell(ShellProc::new(nodes, text, true)));
+                self.shell = Some(id);
+                // Give it the time a real shell takes to connect.
+                self.cluster.run_while(Duration::from_secs(5), |c| match c.world.proc(id) {
+                    Some(Proc::Shell(s)) => s.client.is_connected() || s.client.is_dead(),
+                    _ => true,
+                });
+                Output::default()
+            }
+        }
+    }
+
+    fn zk_cli(&mut self, cmd: ZkCliCmd) -> Output {
+        let Some(id) = self.shell else {
+            return Output::err("no zookeeper-shell session is open (start one with: zookeeper-shell localhost:2181)");
+        };
+        let before = match self.cluster.world.proc(id) {
+            Some(Proc::Shell(s)) => s.done,
+            _ => return Output::default(),
+        };
+        self.cluster.world.with_node(id, |p, ctx| {
+            if let Proc::Shell(s) = p {
+                s.enqueue::<crate::cluster::Fact>(ctx, cmd);
+            }
+        });
+        self.cluster.check();
+        self.cluster.run_while(TOOL_LIMIT, |c| match c.world.proc(id) {
+            Some(Proc::Shell(s)) => s.done > before || s.exited || !c.world.is_up(id),
+            _ => true,
+        });
+        Output::default()
+    }
+
+    /// One line per ZooKeeper server: state, mode, epoch, zxid.
+    pub fn status(&self) -> Vec<String> {
+        let w = &self.cluster.world;
+        let mut lines = vec![format!("virtual time {}", w.now())];
+        for (i, n) in self.cluster.zk_nodes.iter().enumerate() {
+            let Some(slot) = w.slot(*n) else { continue };
+            let Proc::Zk(s) = &slot.proc else { continue };
+            let life = match slot.life {
+                Life::Up | Life::Stopping => {
+                    let mode = s.mode().unwrap_or("not serving");
+                    format!(
+                        "{} ({mode}), epoch {}, zxid {}, round {}",
+                        s.state().name(),
+                        s.epoch(),
+                        s.last_processed(),
+                        s.round()
+                    )
+                }
+                Life::Stopped => "stopped".to_string(),
+                Life::Crashed => "crashed".to_string(),
+            };
+            lines.push(format!("zk{} :{}  {life}", i + 1, 2181 + i));
+        }
+        lines
+    }
+}
+
+fn fmt_ppm(ppm: u32) -> String {
+    if ppm % 10_000 == 0 {
+        format!("{}%", ppm / 10_000)
+    } else {
+        format!("{}.{:04}%", ppm / 10_000, ppm % 10_000).trim_end_matches('0').to_string()
+    }
+}
+
+fn grep_match(g: &Grep, line: &str) -> bool {
+    let hit = if g.ignore_case { line.to_lowercase().contains(&g.pattern.to_lowercase()) } else { line.contains(&g.pattern) };
+    hit != g.invert
+}

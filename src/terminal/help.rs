@@ -1,0 +1,53 @@
+//! `help [TOPIC]`: the reference of the terminal language, as the learner sees it.
+
+const OVERVIEW: &str = "\
+Sandbox commands (the clock only moves with sleep, step, or while a tool runs):
+  cluster [--zk N] [--brokers M]      shape of the cluster, before anything starts (default 3 and 4)
+  zk start|stop|kill|restart ID       stop = graceful (SIGTERM), kill = crash (kill -9)
+  zookeeper-server-start [-daemon] config/zookeeperN.properties     starts server N
+  zookeeper-server-stop               stops every ZooKeeper server gracefully
+  sleep DURATION                      advance the virtual clock: 500ms, 10s, 5m
+  step [N]                            deliver the next N events and narrate them
+  status                              every server's state, epoch and zxid
+  net partition A,B | C,D             cut the links between groups (zk1, zk2, ...)
+  net cut A->B                        one-way cut
+  net loss PERCENT                    lost transmissions are retransmitted (TCP): late, in order
+  net delay MIN-MAX                   per-message latency range, e.g. 1ms-5ms
+  net heal                            remove every cut; held messages are delivered
+  net                                 show the network settings
+Tools (they run on the simulated network and take virtual time):
+  echo srvr | nc localhost 2181       four-letter words: srvr stat mntr ruok isro
+  zookeeper-shell localhost:2181 CMD  one zkCli command in a fresh session
+  zookeeper-shell localhost:2181      an interactive session, until `quit`
+    zkCli: ls [-s] [-R] [-w] path | get [-s] [-w] path | stat [-w] path
+           create [-e] [-s] path [data] | set [-s] [-v version] path data
+           delete [-v version] path | deleteall path | quit
+Any command can end in `| grep PATTERN`. `#` starts a comment. `help net` etc. for a topic.";
+
+const NET: &str = "\
+The network is a set of TCP connections between nodes, one per pair, each in order.
+  net delay 1ms-5ms   every message takes a latency drawn from the range (default 1ms-3ms)
+  net loss 10         10% of transmissions are lost; TCP retransmits after 200ms, 400ms, ...
+  net partition zk1 | zk2,zk3   messages across the groups are held (not delivered) until healed;
+                                nodes not named keep all their links
+  net cut zk1->zk2    only zk1's messages to zk2 are held
+  net heal            every held message is sent again, in order";
+
+const ZK: &str = "\
+ZooKeeper servers are zk1..zkN with client ports 2181.., configured like the seed:
+  tickTime=2000 initLimit=5 syncLimit=2 server.1=localhost:2888:3888 server.2=localhost:2889:3889
+  server.3=localhost:2887:3887 (4lw.commands.whitelist=* so stat, mntr and ruok answer too)
+  zk start 1 / zookeeper-server-start config/zookeeper1.properties    start server 1
+  zk kill 2      crash: volatile state lost; the txn log, snapshot and epochs survive
+  zk stop 2      graceful stop
+Watch an election with `step`, or with `sleep 1s` and `echo srvr | nc localhost 2181`.";
+
+/// Help text for `topic` (the overview when `None` or unknown).
+pub fn help(topic: Option<&str>) -> Vec<String> {
+    let t = match topic.map(|t| t.trim().to_ascii_lowercase()) {
+        Some(t) if t.starts_with("net") => NET,
+        Some(t) if t.starts_with("zk") || t.starts_with("zoo") => ZK,
+        _ => OVERVIEW,
+    };
+    t.lines().map(|l| l.to_string()).collect()
+}

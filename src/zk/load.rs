@@ -1,0 +1,113 @@
+//! A load generator: a ZooKeeper client that writes continuously (one `setData` in flight at a
+//! time on its own znode), for the benchmark and the swarm test. Not a real tool; it behaves
+//! like an application using the Java client's async API with one outstanding request.
+
+use crate::sim::{Io, NodeId};
+
+use super::client::{ClientEvent, ZkClient};
+use super::msg::ZkMsg;
+use super::shell::ToolTimer;
+use super::types::{CreateMode, ErrCode, Op, WriteOp};
+
+/// A continuously writing client.
+#[derive(Clone, Debug)]
+pub struct WriterProc {
+    pub client: ZkClient,
+    pub path: String,
+    /// Successful writes.
+    pub writes: u64,
+    /// Failed writes (connection loss, expiry).
+    pub failures: u64,
+    /// Also create and delete ephemeral nodes now and then (swarm).
+    pub ephemerals: bool,
+    busy: bool,
+    next_tag: u64,
+}
+
+type WIo<'a, F> = dyn Io<ZkMsg, ToolTimer, F> + 'a;
+
+impl WriterProc {
+    pub fn new(servers: Vec<NodeId>, path: String, session_timeout_ms: u32) -> WriterProc {
+        WriterProc { client: ZkClient::new(servers, session_timeout_ms), path, writes: 0, failures: 0, ephemerals: false, busy: false, next_tag: 1 }
+    }
+
+    fn next_op(&mut self) -> Op {
+        let n = self.writes;
+        if self.writes == 0 {
+            return Op::Write(WriteOp::Create { path: self.path.clone(), data: Some(b"0".as_slice().into()), mode: CreateMode::PERSISTENT });
+        }
+        if self.ephemerals && n % 7 == 3 {
+            return Op::Write(WriteOp::Create {
+                path: format!("{}-e", self.path),
+                data: Some(b"".as_slice().into()),
+                mode: CreateMode { ephemeral: true, sequential: n % 2 == 0 },
+            });
+        }
+        Op::Write(WriteOp::SetData { path: self.path.clone(), data: Some(n.to_string().into_bytes().into()), version: -1 })
+    }
+
+    fn issue<F>(&mut self, io: &mut WIo<'_, F>) {
+        if self.busy || !self.client.is_connected() {
+            return;
+        }
+        self.busy = true;
+        let tag = self.next_tag;
+        self.next_tag += 1;
+        let op = self.next_op();
+        let mut cio = super::shell::ClientIo { inner: io };
+        let ev = self.client.submit(&mut cio, tag, op);
+        self.handle(io, ev);
+    }
+
+    fn handle<F>(&mut self, io: &mut WIo<'_, F>, events: Vec<ClientEvent>) {
+        for e in events {
+            match e {
+                ClientEvent::Reply { result, .. } => {
+                    self.busy = false;
+                    match result {
+                        Ok(_) | Err(ErrCode::NodeExists) | Err(ErrCode::NoNode) | Err(ErrCode::BadVersion) => self.writes += 1,
+                        Err(_) => self.failures += 1,
+                    }
+                }
+                ClientEvent::Expired => {
+                    // Like Kafka: a new session with a new handle.
+                    let servers = self.client.servers.clone();
+                    let t = self.client.requested_timeout_ms;
+                    self.client = ZkClient::new(servers, t);
+                    self.busy = false;
+                    let mut cio = super::shell::ClientIo { inner: io };
+                    self.client.start(&mut cio);
+                }
+                _ => {}
+            }
+        }
+        self.issue(io);
+    }
+
+    pub fn start<F>(&mut self, io: &mut WIo<'_, F>) {
+        self.busy = false;
+        let mut cio = super::shell::ClientIo { inner: io };
+        self.client.start(&mut cio);
+    }
+    pub fn on_msg<F>(&mut self, io: &mut WIo<'_, F>, from: NodeId, msg: ZkMsg) {
+        let mut cio = super::shell::ClientIo { inner: io };
+        let ev = self.client.on_msg(&mut cio, from, msg);
+        self.handle(io, ev);
+    }
+    pub fn on_timer<F>(&mut self, io: &mut WIo<'_, F>, t: ToolTimer) {
+        if let ToolTimer::Client(t) = t {
+            let mut cio = super::shell::ClientIo { inner: io };
+            let ev = self.client.on_timer(&mut cio, t);
+            self.handle(io, ev);
+        }
+    }
+    pub fn on_disconnect<F>(&mut self, io: &mut WIo<'_, F>, peer: NodeId) {
+        let mut cio = super::shell::ClientIo { inner: io };
+        let ev = self.client.on_disconnect(&mut cio, peer);
+        self.handle(io, ev);
+    }
+    pub fn crash(&mut self) {
+        self.client.reset();
+        self.busy = false;
+    }
+}
