@@ -483,7 +483,7 @@ mod tests {
     }
 
     fn create_op(path: &str, mode: CreateMode) -> WriteOp {
-        WriteOp::Create { path: path.to_string(), data: d("v"), mode }
+        WriteOp::Create { path: path.to_string(), data: Some(d("v")), mode }
     }
 
     fn delete_op(path: &str, version: i32) -> WriteOp {
@@ -491,7 +491,7 @@ mod tests {
     }
 
     fn set_op(path: &str, version: i32) -> WriteOp {
-        WriteOp::SetData { path: path.to_string(), data: d("w"), version }
+        WriteOp::SetData { path: path.to_string(), data: Some(d("w")), version }
     }
 
     fn check_op(path: &str, version: i32) -> WriteOp {
@@ -844,7 +844,7 @@ mod tests {
         assert_eq!(
             replies[0],
             Reply::Multi(vec![
-                WriteResult::Checked, // upstream ErrorResult(OK)
+                WriteResult::Error(ErrCode::Ok), // upstream ErrorResult(OK)
                 WriteResult::Error(ErrCode::BadVersion),
                 WriteResult::Error(ErrCode::RuntimeInconsistency),
             ])
@@ -1114,7 +1114,7 @@ mod tests {
                 } else {
                     rng.pick(&EXPLICIT).to_string()
                 };
-                WriteOp::Create { path, data: d("v"), mode }
+                WriteOp::Create { path, data: Some(d("v")), mode }
             }
             2 => {
                 let path = random_target(rng, tree, seen);
@@ -1124,7 +1124,7 @@ mod tests {
             3 | 4 => {
                 let path = random_target(rng, tree, seen);
                 let version = random_version(rng, tree, &path);
-                WriteOp::SetData { path, data: d("w"), version }
+                WriteOp::SetData { path, data: Some(d("w")), version }
             }
             _ => {
                 let path = random_target(rng, tree, seen);
