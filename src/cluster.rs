@@ -34,6 +34,14 @@ impl fmt::Display for Msg {
     }
 }
 
+impl crate::sim::Fingerprint for Msg {
+    fn fingerprint(&self, h: &mut crate::sim::trace::StableHasher) {
+        match self {
+            Msg::Zk(m) => m.fingerprint(h),
+        }
+    }
+}
+
 impl Msg {
     /// Coarse kind for the UI filter.
     pub fn kind(&self) -> &'static str {

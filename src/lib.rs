@@ -13,6 +13,7 @@
 pub mod bench;
 pub mod check;
 pub mod cluster;
+pub mod kafka;
 pub mod sim;
 pub mod terminal;
 pub mod zk;

@@ -56,8 +56,14 @@ pub enum Command<M, T> {
 }
 
 /// A sans-IO node. Handlers may only touch `self` and the `Ctx`.
+/// A cheap identity of a message for the trace hash: enough to tell apart what the protocol
+/// does (type, ids, zxids), without hashing payload bytes on every delivery.
+pub trait Fingerprint {
+    fn fingerprint(&self, h: &mut trace::StableHasher);
+}
+
 pub trait Process: Clone {
-    type Msg: Clone + Debug + Hash + Display;
+    type Msg: Clone + Debug + Hash + Display + Fingerprint;
     type Timer: Clone + Debug + Hash + Eq + Display;
     /// Facts a node reports for the invariant checker (cheap values; dropped unless observed).
     type Fact: Clone + Debug;

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 
 use super::time::Time;
-use super::{NodeId, Process};
+use super::{Fingerprint, NodeId, Process};
 
 /// What happened.
 #[derive(Clone, Debug)]
@@ -35,7 +35,7 @@ impl<P: Process> TraceKind<P> {
             TraceKind::Deliver { from, msg } => {
                 0u8.hash(h);
                 from.hash(h);
-                msg.hash(h);
+                msg.fingerprint(h);
             }
             TraceKind::Dropped { from, msg, why } => {
                 1u8.hash(h);

@@ -14,7 +14,7 @@ use super::bus::Bus;
 use super::rng::Rng;
 use super::time::{Duration, Time};
 use super::trace::{Trace, TraceKind};
-use super::{Command, Ctx, NodeId, Process};
+use super::{Command, Ctx, Fingerprint, NodeId, Process};
 
 /// What travels on a connection: a protocol message, or the end of the connection (FIN/RST).
 #[derive(Clone, Debug, Hash)]
@@ -44,28 +44,73 @@ enum EventKind<M, T> {
     Timer { node: NodeId, incarnation: u32, timer: T, gen: u64 },
 }
 
+/// A timer that is set: its generation, when it should fire, and when its queued event fires.
+/// Re-arming a timer for later (the common case: read timeouts re-armed on every packet) only
+/// moves `deadline`; the queued event re-queues itself when it finds the deadline moved.
 #[derive(Clone, Debug)]
-struct Event<M, T> {
-    at: Time,
-    seq: u64,
-    kind: EventKind<M, T>,
+struct TimerEntry<T> {
+    timer: T,
+    gen: u64,
+    deadline: Time,
+    queued_at: Time,
 }
 
-impl<M, T> PartialEq for Event<M, T> {
-    fn eq(&self, o: &Self) -> bool {
-        self.at == o.at && self.seq == o.seq
-    }
+/// The key kept in the heap: small, so sifting is cheap; the payload sits in a slab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Key {
+    at: Time,
+    seq: u64,
+    idx: u32,
 }
-impl<M, T> Eq for Event<M, T> {}
-impl<M, T> PartialOrd for Event<M, T> {
+
+impl PartialOrd for Key {
     fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
         Some(self.cmp(o))
     }
 }
-impl<M, T> Ord for Event<M, T> {
+impl Ord for Key {
     /// Reversed: `BinaryHeap` is a max-heap and we want the earliest `(at, seq)` first.
     fn cmp(&self, o: &Self) -> Ordering {
         (o.at, o.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// The event queue: a total order on `(time, seq)`.
+#[derive(Clone, Debug)]
+struct Queue<K> {
+    heap: BinaryHeap<Key>,
+    slab: Vec<Option<(Time, K)>>,
+    free: Vec<u32>,
+}
+
+impl<K> Queue<K> {
+    fn new() -> Self {
+        Queue { heap: BinaryHeap::new(), slab: Vec::new(), free: Vec::new() }
+    }
+    fn push(&mut self, at: Time, seq: u64, kind: K) {
+        let idx = match self.free.pop() {
+            Some(i) => {
+                self.slab[i as usize] = Some((at, kind));
+                i
+            }
+            None => {
+                self.slab.push(Some((at, kind)));
+                (self.slab.len() - 1) as u32
+            }
+        };
+        self.heap.push(Key { at, seq, idx });
+    }
+    fn pop(&mut self) -> Option<(Time, K)> {
+        let key = self.heap.pop()?;
+        let item = self.slab.get_mut(key.idx as usize).and_then(|e| e.take());
+        self.free.push(key.idx);
+        item
+    }
+    fn peek_time(&self) -> Option<Time> {
+        self.heap.peek().map(|k| k.at)
+    }
+    fn iter(&self) -> impl Iterator<Item = &(Time, K)> {
+        self.slab.iter().filter_map(|e| e.as_ref())
     }
 }
 
@@ -91,8 +136,8 @@ pub struct Slot<P: Process> {
     /// Bumped on every crash or exit.
     pub incarnation: u32,
     rng: Rng,
-    /// Timers currently set, with the generation of their pending event.
-    timers: Vec<(P::Timer, u64)>,
+    /// Timers currently set.
+    timers: Vec<TimerEntry<P::Timer>>,
 }
 
 impl<P: Process> Slot<P> {
@@ -129,7 +174,7 @@ pub struct World<P: Process> {
     epoch_ms: u64,
     rng: Rng,
     slots: Vec<Slot<P>>,
-    queue: BinaryHeap<Event<P::Msg, P::Timer>>,
+    queue: Queue<EventKind<P::Msg, P::Timer>>,
     pub bus: Bus,
     held: Vec<Envelope<P::Msg>>,
     pub trace: Trace<P>,
@@ -153,7 +198,7 @@ impl<P: Process> World<P> {
             epoch_ms: DEFAULT_EPOCH_MS,
             rng: Rng::new(seed),
             slots: Vec::new(),
-            queue: BinaryHeap::new(),
+            queue: Queue::new(),
             bus: Bus::default(),
             held: Vec::new(),
             trace: Trace::new(true),
@@ -175,7 +220,8 @@ impl<P: Process> World<P> {
     pub fn wall_ms(&self) -> u64 {
         self.epoch_ms + self.now.as_millis()
     }
-    /// Number of events processed so far.
+    /// Number of events processed so far: messages delivered or dropped, timers fired (internal
+    /// re-queues of re-armed timers do not count).
     pub fn events(&self) -> u64 {
         self.events
     }
@@ -336,22 +382,29 @@ impl<P: Process> World<P> {
                     }
                 }
                 Command::SetTimer { timer, after } => {
-                    self.seq += 1;
-                    let gen = self.seq;
+                    let deadline = self.now + after;
                     let slot = &mut self.slots[id.index()];
-                    match slot.timers.iter_mut().find(|(t, _)| *t == timer) {
-                        Some(entry) => entry.1 = gen,
-                        None => slot.timers.push((timer.clone(), gen)),
-                    }
                     let incarnation = slot.incarnation;
-                    self.queue.push(Event {
-                        at: self.now + after,
-                        seq: gen,
-                        kind: EventKind::Timer { node: id, incarnation, timer, gen },
-                    });
+                    match slot.timers.iter_mut().find(|e| e.timer == timer) {
+                        // Its queued event fires no later than the new deadline: just move the deadline.
+                        Some(e) if e.queued_at <= deadline => e.deadline = deadline,
+                        found => {
+                            self.seq += 1;
+                            let gen = self.seq;
+                            match found {
+                                Some(e) => {
+                                    e.gen = gen;
+                                    e.deadline = deadline;
+                                    e.queued_at = deadline;
+                                }
+                                None => slot.timers.push(TimerEntry { timer: timer.clone(), gen, deadline, queued_at: deadline }),
+                            }
+                            self.queue.push(deadline, gen, EventKind::Timer { node: id, incarnation, timer, gen });
+                        }
+                    }
                 }
                 Command::CancelTimer(timer) => {
-                    self.slots[id.index()].timers.retain(|(t, _)| *t != timer);
+                    self.slots[id.index()].timers.retain(|e| e.timer != timer);
                 }
                 Command::Close { peer } => {
                     if peer.index() < self.slots.len() && self.bus.close(id, peer) {
@@ -383,7 +436,7 @@ impl<P: Process> World<P> {
             self.held.push(env);
         } else {
             env.deliver_at = self.bus.delivery_time(&mut self.rng, self.now, from, to);
-            self.queue.push(Event { at: env.deliver_at, seq: env.id, kind: EventKind::Deliver(env) });
+            self.queue.push(env.deliver_at, env.id, EventKind::Deliver(env));
         }
     }
 
@@ -395,38 +448,50 @@ impl<P: Process> World<P> {
                 self.held.push(env);
             } else {
                 env.deliver_at = self.bus.delivery_time(&mut self.rng, self.now, env.from, env.to);
-                self.queue.push(Event { at: env.deliver_at, seq: env.id, kind: EventKind::Deliver(env) });
+                self.queue.push(env.deliver_at, env.id, EventKind::Deliver(env));
             }
         }
     }
 
     /// Time of the next event, if any.
     pub fn next_event_time(&self) -> Option<Time> {
-        self.queue.peek().map(|e| e.at)
+        self.queue.peek_time()
     }
 
     /// Process the next event. `None` when nothing is scheduled.
     pub fn step(&mut self) -> Option<Stepped> {
-        let ev = self.queue.pop()?;
-        self.now = self.now.max(ev.at);
-        self.events += 1;
-        match ev.kind {
-            EventKind::Deliver(env) => Some(self.deliver(env)),
+        let (at, kind) = self.queue.pop()?;
+        self.now = self.now.max(at);
+        match kind {
+            EventKind::Deliver(env) => {
+                self.events += 1;
+                Some(self.deliver(env))
+            }
             EventKind::Timer { node, incarnation, timer, gen } => {
+                let now = self.now;
                 let slot = &mut self.slots[node.index()];
                 let live = slot.is_up() && slot.incarnation == incarnation;
-                let pos = slot.timers.iter().position(|(t, g)| *g == gen && *t == timer);
+                let pos = slot.timers.iter().position(|e| e.gen == gen && e.timer == timer);
                 match (live, pos) {
+                    (true, Some(i)) if slot.timers[i].deadline > now => {
+                        // Re-armed for later meanwhile: queue again for the new deadline.
+                        let deadline = slot.timers[i].deadline;
+                        slot.timers[i].queued_at = deadline;
+                        self.seq += 1;
+                        self.queue.push(deadline, self.seq, EventKind::Timer { node, incarnation, timer, gen });
+                        Some(Stepped { at: now, node, handled: false })
+                    }
                     (true, Some(i)) => {
+                        self.events += 1;
                         slot.timers.swap_remove(i);
-                        self.trace.push_with(self.now, node, || TraceKind::Timer(timer.clone()), |h| {
+                        self.trace.push_with(now, node, || TraceKind::Timer(timer.clone()), |h| {
                             2u8.hash(h);
                             timer.hash(h);
                         });
                         self.run_handler(node, |p, ctx| p.on_timer(timer, ctx));
-                        Some(Stepped { at: self.now, node, handled: true })
+                        Some(Stepped { at: now, node, handled: true })
                     }
-                    _ => Some(Stepped { at: self.now, node, handled: false }),
+                    _ => Some(Stepped { at: now, node, handled: false }),
                 }
             }
         }
@@ -456,7 +521,7 @@ impl<P: Process> World<P> {
                 self.trace.push_with(self.now, to, || TraceKind::Deliver { from, msg: msg.clone() }, |h| {
                     0u8.hash(h);
                     from.hash(h);
-                    msg.hash(h);
+                    msg.fingerprint(h);
                 });
                 self.run_handler(to, |p, ctx| p.on_msg(from, msg, ctx));
             }
@@ -471,7 +536,7 @@ impl<P: Process> World<P> {
 
     /// Process every event up to and including `t`, then set the clock to `t`.
     pub fn run_until(&mut self, t: Time) {
-        while self.queue.peek().map(|e| e.at <= t).unwrap_or(false) {
+        while self.queue.peek_time().map(|at| at <= t).unwrap_or(false) {
             self.step();
         }
         self.now = self.now.max(t);
@@ -488,7 +553,7 @@ impl<P: Process> World<P> {
         let mut v: Vec<InFlight<'_, P::Msg>> = self
             .queue
             .iter()
-            .filter_map(|e| match &e.kind {
+            .filter_map(|(_, k)| match k {
                 EventKind::Deliver(env) => Some(InFlight { envelope: env, held: false }),
                 _ => None,
             })
@@ -501,16 +566,7 @@ impl<P: Process> World<P> {
     /// Timers set on `id`, for the UI: `(timer, fires_at)`.
     pub fn timers_of(&self, id: NodeId) -> Vec<(P::Timer, Time)> {
         let Some(slot) = self.slot(id) else { return Vec::new() };
-        let mut v: Vec<(P::Timer, Time)> = self
-            .queue
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::Timer { node, timer, gen, .. } if *node == id && slot.timers.iter().any(|(_, g)| g == gen) => {
-                    Some((timer.clone(), e.at))
-                }
-                _ => None,
-            })
-            .collect();
+        let mut v: Vec<(P::Timer, Time)> = slot.timers.iter().map(|e| (e.timer.clone(), e.deadline)).collect();
         v.sort_by_key(|(_, at)| *at);
         v
     }

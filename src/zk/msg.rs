@@ -254,6 +254,98 @@ impl fmt::Display for ZkMsg {
     }
 }
 
+impl crate::sim::Fingerprint for ZkMsg {
+    /// Variant, ids and zxids; payload bytes (znode data, snapshots) are left out.
+    fn fingerprint(&self, h: &mut crate::sim::trace::StableHasher) {
+        use std::hash::Hasher;
+        let d = |m: &ZkMsg| -> u8 {
+            match m {
+                ZkMsg::Notification { .. } => 0,
+                ZkMsg::FollowerInfo { .. } => 1,
+                ZkMsg::LeaderInfo { .. } => 2,
+                ZkMsg::AckEpoch { .. } => 3,
+                ZkMsg::Diff { .. } => 4,
+                ZkMsg::Trunc { .. } => 5,
+                ZkMsg::Snap { .. } => 6,
+                ZkMsg::NewLeader { .. } => 7,
+                ZkMsg::UpToDate => 8,
+                ZkMsg::Proposal { .. } => 9,
+                ZkMsg::Ack { .. } => 10,
+                ZkMsg::Commit { .. } => 11,
+                ZkMsg::Ping { .. } => 12,
+                ZkMsg::Request { .. } => 13,
+                ZkMsg::Revalidate { .. } => 14,
+                ZkMsg::RevalidateReply { .. } => 15,
+                ZkMsg::Connect { .. } => 16,
+                ZkMsg::ConnectResponse { .. } => 17,
+                ZkMsg::SetWatches { .. } => 18,
+                ZkMsg::ClientRequest { .. } => 19,
+                ZkMsg::ClientReply { .. } => 20,
+                ZkMsg::ClientPing => 21,
+                ZkMsg::PingReply => 22,
+                ZkMsg::CloseSession { .. } => 23,
+                ZkMsg::CloseSessionReply { .. } => 24,
+                ZkMsg::WatchEvent { .. } => 25,
+                ZkMsg::FourLetter { .. } => 26,
+                ZkMsg::FourLetterReply { .. } => 27,
+            }
+        };
+        h.write_u8(d(self));
+        match self {
+            ZkMsg::Notification { state, vote, round } => {
+                h.write_u8(*state as u8);
+                h.write_u64(vote.leader.0);
+                h.write_u64(vote.zxid.0);
+                h.write_u32(vote.peer_epoch);
+                h.write_u64(*round);
+            }
+            ZkMsg::FollowerInfo { accepted_epoch } => h.write_u32(*accepted_epoch),
+            ZkMsg::LeaderInfo { new_epoch } => h.write_u32(*new_epoch),
+            ZkMsg::AckEpoch { current_epoch, last_zxid } => {
+                h.write_u64(current_epoch.map(|e| e as u64 + 1).unwrap_or(0));
+                h.write_u64(last_zxid.0);
+            }
+            ZkMsg::Diff { last_zxid: z } | ZkMsg::Trunc { zxid: z } | ZkMsg::NewLeader { zxid: z } | ZkMsg::Ack { zxid: z } | ZkMsg::Commit { zxid: z } => {
+                h.write_u64(z.0)
+            }
+            ZkMsg::Snap { snapshot } => h.write_u64(snapshot.0.last_processed_zxid().0),
+            ZkMsg::Proposal { txn } => {
+                h.write_u64(txn.zxid.0);
+                h.write_u64(txn.session.0);
+                h.write_i32(txn.cxid);
+            }
+            ZkMsg::Ping { touched } => h.write_usize(touched.len()),
+            ZkMsg::Request { session, cxid, .. } => {
+                h.write_u64(session.0);
+                h.write_i32(*cxid);
+            }
+            ZkMsg::Revalidate { session, .. } => h.write_u64(session.0),
+            ZkMsg::RevalidateReply { session, valid } => {
+                h.write_u64(session.0);
+                h.write_u8(*valid as u8);
+            }
+            ZkMsg::Connect { session, last_zxid_seen, .. } => {
+                h.write_u64(session.0);
+                h.write_u64(last_zxid_seen.0);
+            }
+            ZkMsg::ConnectResponse { session, timeout_ms } => {
+                h.write_u64(session.0);
+                h.write_u32(*timeout_ms);
+            }
+            ZkMsg::ClientRequest { xid, .. } | ZkMsg::CloseSession { xid } | ZkMsg::CloseSessionReply { xid } => h.write_i32(*xid),
+            ZkMsg::ClientReply { xid, zxid, .. } => {
+                h.write_i32(*xid);
+                h.write_u64(zxid.0);
+            }
+            ZkMsg::WatchEvent { event, path } => {
+                h.write_u8(*event as u8);
+                h.write_usize(path.len());
+            }
+            _ => {}
+        }
+    }
+}
+
 impl ZkMsg {
     /// A coarse kind for the UI's message filter.
     pub fn kind(&self) -> &'static str {

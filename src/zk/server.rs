@@ -20,7 +20,7 @@
 //!   silent follower is still dropped through `tickOfNextAckDeadline`.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 use std::rc::Rc;
 
 use crate::sim::time::{Duration, Time};
@@ -398,10 +398,29 @@ pub struct ZkServer {
     pub v: Volatile,
 }
 
+/// Digest of a history extended by `txn`: the previous digest, the txn's identity and what it
+/// touches (payload bytes are left out: every server applies the same shared txn value).
 fn chain_step(prev: u64, txn: &Txn) -> u64 {
+    use std::hash::Hasher as _;
+    fn body(h: &mut StableHasher, b: &TxnBody) {
+        h.write(b.name().as_bytes());
+        match b {
+            TxnBody::Create { path, .. } | TxnBody::Delete { path } | TxnBody::SetData { path, .. } | TxnBody::Check { path, .. } => {
+                h.write(path.as_bytes())
+            }
+            TxnBody::Multi(v) => v.iter().for_each(|x| body(h, x)),
+            TxnBody::CreateSession { timeout_ms } => h.write_u32(*timeout_ms),
+            TxnBody::Error(e) => h.write_i32(e.code()),
+            TxnBody::CloseSession => {}
+        }
+    }
     let mut h = StableHasher::new();
-    prev.hash(&mut h);
-    txn.hash(&mut h);
+    h.write_u64(prev);
+    h.write_u64(txn.zxid.0);
+    h.write_u64(txn.session.0);
+    h.write_i32(txn.cxid);
+    h.write_u64(txn.time_ms);
+    body(&mut h, &txn.body);
     h.finish()
 }
 
