@@ -15,5 +15,6 @@ pub mod check;
 pub mod cluster;
 pub mod kafka;
 pub mod sim;
+pub mod swarm;
 pub mod terminal;
 pub mod zk;

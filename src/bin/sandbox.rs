@@ -7,10 +7,85 @@ use std::process::ExitCode;
 use zkafka_sandbox::bench;
 use zkafka_sandbox::terminal::{script::run_script, Terminal};
 
-const USAGE: &str = "usage: sandbox [--seed N] [--trace] SCRIPT|-\n       sandbox bench [--seconds S]";
+const USAGE: &str = "usage: sandbox [--seed N] [--trace] SCRIPT|-\n       sandbox bench [--seconds S]\n       sandbox swarm [--seed N | --from N --count M] [--verbose] [--trace]";
+
+fn swarm(args: &[String]) -> ExitCode {
+    let (mut from, mut count, mut verbose, mut trace) = (0u64, 10_000u64, false, false);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let num = |v: Option<&String>| v.and_then(|v| v.parse::<u64>().ok());
+        match a.as_str() {
+            "--seed" => match num(it.next()) {
+                Some(v) => {
+                    from = v;
+                    count = 1;
+                }
+                None => return usage_error("--seed needs a number"),
+            },
+            "--from" => match num(it.next()) {
+                Some(v) => from = v,
+                None => return usage_error("--from needs a number"),
+            },
+            "--count" => match num(it.next()) {
+                Some(v) => count = v,
+                None => return usage_error("--count needs a number"),
+            },
+            "--verbose" => verbose = true,
+            "--trace" => trace = true,
+            other => return usage_error(&format!("unknown option {other}")),
+        }
+    }
+    let start = std::time::Instant::now();
+    let (mut failed, mut events, mut worst) = (0u64, 0u64, 0u64);
+    for seed in from..from.saturating_add(count) {
+        let (run, cluster) = zkafka_sandbox::swarm::run_seed_traced(seed, trace);
+        if trace {
+            let w = &cluster.world;
+            let name = |id: zkafka_sandbox::sim::NodeId| w.name(id);
+            for r in w.trace.since(0) {
+                println!("[{}] {}", r.at, zkafka_sandbox::sim::trace::narrate(r, &name));
+            }
+        }
+        events += run.events;
+        if let Some(d) = run.recovered_in {
+            worst = worst.max(d.as_millis());
+        }
+        if verbose {
+            println!("seed {seed}: {} servers, {} events, {} writes, recovered in {:?}", run.servers, run.events, run.writes, run.recovered_in.map(|d| d.to_string()));
+            for f in &run.faults {
+                println!("  {f}");
+            }
+        }
+        if !run.ok() {
+            failed += 1;
+            println!("FAILED seed {seed}:");
+            for f in &run.failures {
+                println!("  {f}");
+            }
+            println!("  replay: {}", run.replay_command());
+        }
+    }
+    println!(
+        "swarm: {count} seeds from {from}, {failed} failed, {events} events, slowest recovery {worst} ms, {:.1} s wall",
+        start.elapsed().as_secs_f64()
+    );
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("sandbox: {msg}\n{USAGE}");
+    ExitCode::from(2)
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(|a| a == "swarm").unwrap_or(false) {
+        return swarm(&args[1..]);
+    }
     if args.first().map(|a| a == "bench").unwrap_or(false) {
         let mut secs = 3600u64;
         let mut it = args.iter().skip(1);

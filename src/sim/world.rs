@@ -442,7 +442,10 @@ impl<P: Process> World<P> {
 
     /// Re-send held messages whose link is no longer cut, in their original order.
     pub fn release_held(&mut self) {
-        let held = std::mem::take(&mut self.held);
+        let mut held = std::mem::take(&mut self.held);
+        // A message caught in flight by a cut joins the held list after messages sent later
+        // while the link was already cut: restore send order (ids grow with every send).
+        held.sort_by_key(|e| e.id);
         for mut env in held {
             if self.bus.is_cut(env.from, env.to) {
                 self.held.push(env);

@@ -18,8 +18,10 @@ pub struct WriterProc {
     pub writes: u64,
     /// Failed writes (connection loss, expiry).
     pub failures: u64,
-    /// Also create and delete ephemeral nodes now and then (swarm).
+    /// Also create ephemeral (and sequential) nodes now and then (swarm).
     pub ephemerals: bool,
+    /// Pause between writes (0 = write back to back).
+    pub pace: crate::sim::time::Duration,
     busy: bool,
     next_tag: u64,
 }
@@ -28,7 +30,16 @@ type WIo<'a, F> = dyn Io<ZkMsg, ToolTimer, F> + 'a;
 
 impl WriterProc {
     pub fn new(servers: Vec<NodeId>, path: String, session_timeout_ms: u32) -> WriterProc {
-        WriterProc { client: ZkClient::new(servers, session_timeout_ms), path, writes: 0, failures: 0, ephemerals: false, busy: false, next_tag: 1 }
+        WriterProc {
+            client: ZkClient::new(servers, session_timeout_ms),
+            path,
+            writes: 0,
+            failures: 0,
+            ephemerals: false,
+            pace: crate::sim::time::Duration::ZERO,
+            busy: false,
+            next_tag: 1,
+        }
     }
 
     fn next_op(&mut self) -> Op {
@@ -63,10 +74,16 @@ impl WriterProc {
         for e in events {
             match e {
                 ClientEvent::Reply { result, .. } => {
-                    self.busy = false;
                     match result {
                         Ok(_) | Err(ErrCode::NodeExists) | Err(ErrCode::NoNode) | Err(ErrCode::BadVersion) => self.writes += 1,
                         Err(_) => self.failures += 1,
+                    }
+                    if self.pace.0 > 0 {
+                        // Think time before the next write; stay busy until it passes.
+                        let jitter = io.rng().below(self.pace.0 + 1);
+                        io.set_timer(ToolTimer::Think, crate::sim::time::Duration(self.pace.0 / 2 + jitter));
+                    } else {
+                        self.busy = false;
                     }
                 }
                 ClientEvent::Expired => {
@@ -95,6 +112,11 @@ impl WriterProc {
         self.handle(io, ev);
     }
     pub fn on_timer<F>(&mut self, io: &mut WIo<'_, F>, t: ToolTimer) {
+        if t == ToolTimer::Think {
+            self.busy = false;
+            self.issue(io);
+            return;
+        }
         if let ToolTimer::Client(t) = t {
             let mut cio = super::shell::ClientIo { inner: io };
             let ev = self.client.on_timer(&mut cio, t);

@@ -647,17 +647,16 @@ impl ZkServer {
                     io.close(*node);
                 }
             }
-            Role::Following(f) => {
-                io.close(f.leader_node);
-                // Fast-forward: logged but uncommitted proposals count for the vote
-                // (ZooKeeperServer.shutdown → ZKDatabase.fastForwardDataBase).
-                for txn in f.pending.iter() {
-                    if txn.zxid > self.v.tree.last_processed_zxid() {
-                        self.apply_txn(io, txn, false);
-                    }
-                }
-            }
+            Role::Following(f) => io.close(f.leader_node),
             Role::Looking(_) => {}
+        }
+        // Fast-forward: logged but uncommitted proposals count for the vote, on a former leader
+        // as on a former follower (ZooKeeperServer.shutdown → ZKDatabase.fastForwardDataBase).
+        let last = self.v.tree.last_processed_zxid();
+        let start = self.durable.log.partition_point(|t| t.zxid <= last);
+        let unapplied: Vec<Rc<Txn>> = self.durable.log[start..].to_vec();
+        for txn in &unapplied {
+            self.apply_txn(io, txn, false);
         }
         for t in [ZkTimer::ReadTimeout, ZkTimer::ConnectRetry, ZkTimer::PhaseTimeout, ZkTimer::LeaderTick, ZkTimer::SessionExpiry] {
             io.cancel_timer(t);
@@ -1534,11 +1533,11 @@ impl ZkServer {
     fn apply_txn(&mut self, io: &mut ZIo<'_>, txn: &Rc<Txn>, committed: bool) -> Reply {
         let (reply, fired) = self.v.tree.apply(txn);
         self.v.chain = chain_step(self.v.chain, txn);
-        if committed {
-            self.v.committed_log.push_back(txn.clone());
-            if self.v.committed_log.len() > COMMIT_LOG_COUNT {
-                self.v.committed_log.pop_front();
-            }
+        // Fast-forwarded txns enter the committedLog too (ZKDatabase.loadDataBase →
+        // addCommittedProposal): a new leader syncs learners with everything it has applied.
+        self.v.committed_log.push_back(txn.clone());
+        if self.v.committed_log.len() > COMMIT_LOG_COUNT {
+            self.v.committed_log.pop_front();
         }
         for w in fired {
             if let Some((node, c)) = self.v.cnxns.iter_mut().find(|(_, c)| c.session == w.session) {

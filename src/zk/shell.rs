@@ -28,6 +28,8 @@ pub enum ToolTimer {
     Client(ClientTimer),
     /// `nc` gives up waiting.
     NcTimeout,
+    /// A load generator's pause between writes.
+    Think,
 }
 
 impl std::fmt::Display for ToolTimer {
@@ -35,6 +37,7 @@ impl std::fmt::Display for ToolTimer {
         match self {
             ToolTimer::Client(c) => c.fmt(f),
             ToolTimer::NcTimeout => f.write_str("nc timeout"),
+            ToolTimer::Think => f.write_str("writer think time over"),
         }
     }
 }
