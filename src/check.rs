@@ -65,7 +65,9 @@ impl Checker {
             },
             ZkFact::Committed { sid, zxid, chain } | ZkFact::Adopted { sid, zxid, chain } => {
                 if let Some((last, last_chain)) = self.last_committed.get(sid).copied() {
-                    if *zxid < last {
+                    // A bare new-epoch zxid (counter 0, e.g. an adopted empty snapshot's
+                    // `0x100000000`) names no transaction: syncing below it is not going back.
+                    if *zxid < last && last.counter() != 0 {
                         self.violate("zxids-increase", at, format!("zk{sid} committed {zxid} after {last}"));
                     } else if *zxid == last && *chain != last_chain && !matches!(f, ZkFact::Adopted { .. }) {
                         self.violate("committed-prefix", at, format!("zk{sid} re-committed {zxid} with a different history"));

@@ -8,15 +8,13 @@ mod support;
 use support::*;
 use zkafka_sandbox::terminal::Terminal;
 
-/// Kill the servers in `kill` (leader first if it is among them), let the survivors settle, and
-/// check whether the ensemble serves.
-fn lose(t: &mut Terminal, n: u32, kill: &[u32]) {
+/// Kill the servers in `kill`, in order, letting each loss be noticed (a new election when it was
+/// the leader, a lost quorum otherwise).
+fn lose(t: &mut Terminal, kill: &[u32]) {
     for sid in kill {
         ok(t, &format!("zk kill {sid}"));
-        // Let each loss be noticed (a new election if it was the leader).
         ok(t, "sleep 10s");
     }
-    let _ = n;
 }
 
 fn survivors(n: u32, kill: &[u32]) -> Vec<u32> {
@@ -59,7 +57,7 @@ fn assert_not_serving(t: &mut Terminal, n: u32, kill: &[u32], tag: &str) {
 fn three_servers_keep_serving_after_losing_one() {
     let mut t = sandbox(21);
     start_all(&mut t, 3, "5s");
-    lose(&mut t, 3, &[3]); // the leader
+    lose(&mut t, &[3]); // the leader
     assert_serving(&mut t, 3, &[3], "three_minus_one");
     assert_clean(&t);
 }
@@ -68,7 +66,7 @@ fn three_servers_keep_serving_after_losing_one() {
 fn three_servers_stop_serving_after_losing_two() {
     let mut t = sandbox(22);
     start_all(&mut t, 3, "5s");
-    lose(&mut t, 3, &[3, 2]);
+    lose(&mut t, &[3, 2]);
     assert_not_serving(&mut t, 3, &[3, 2], "three_minus_two");
     assert_clean(&t);
 }
@@ -78,7 +76,7 @@ fn four_servers_keep_serving_after_losing_one() {
     let mut t = sandbox_n(23, 4);
     start_all(&mut t, 4, "5s");
     assert_eq!(agreed_leader(&t), 4);
-    lose(&mut t, 4, &[4]);
+    lose(&mut t, &[4]);
     assert_serving(&mut t, 4, &[4], "four_minus_one");
     assert_clean(&t);
 }
@@ -88,7 +86,7 @@ fn four_servers_stop_serving_after_losing_two_because_two_of_four_is_no_majority
     let mut t = sandbox_n(24, 4);
     start_all(&mut t, 4, "5s");
     // Two followers: the leader itself must notice it lost its quorum.
-    lose(&mut t, 4, &[1, 2]);
+    lose(&mut t, &[1, 2]);
     assert_not_serving(&mut t, 4, &[1, 2], "four_minus_two");
     assert_clean(&t);
 }
@@ -97,7 +95,7 @@ fn four_servers_stop_serving_after_losing_two_because_two_of_four_is_no_majority
 fn five_servers_keep_serving_after_losing_two() {
     let mut t = sandbox_n(25, 5);
     start_all(&mut t, 5, "5s");
-    lose(&mut t, 5, &[5, 1]);
+    lose(&mut t, &[5, 1]);
     assert_serving(&mut t, 5, &[5, 1], "five_minus_two");
     assert_clean(&t);
 }
@@ -106,7 +104,7 @@ fn five_servers_keep_serving_after_losing_two() {
 fn five_servers_stop_serving_after_losing_three() {
     let mut t = sandbox_n(26, 5);
     start_all(&mut t, 5, "5s");
-    lose(&mut t, 5, &[5, 4, 1]);
+    lose(&mut t, &[5, 4, 1]);
     assert_not_serving(&mut t, 5, &[5, 4, 1], "five_minus_three");
     assert_clean(&t);
 }
@@ -116,7 +114,7 @@ fn restarting_one_server_restores_the_quorum_and_keeps_the_data() {
     let mut t = sandbox_n(27, 4);
     start_all(&mut t, 4, "5s");
     assert_eq!(zk(&mut t, 2181, "create /kept v"), vec!["Created /kept"]);
-    lose(&mut t, 4, &[4, 3]);
+    lose(&mut t, &[4, 3]);
     assert_not_serving(&mut t, 4, &[4, 3], "lost");
     script(&mut t, &["zk start 3", "sleep 15s"]);
     assert_serving(&mut t, 4, &[4], "back");

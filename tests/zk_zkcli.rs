@@ -141,7 +141,6 @@ fn error_texts_match_cli_wrapper_exception() {
 }
 
 #[test]
-#[ignore = "BUG: 'Ephemerals cannot have children' names the parent; ZooKeeper.create reports the client (child) path"]
 fn create_under_an_ephemeral_names_the_child_path() {
     let mut t = ensemble(38);
     ok(&mut t, "zookeeper-shell localhost:2181");
@@ -248,7 +247,6 @@ fn ls_r_lists_the_path_then_its_sorted_subtree() {
 }
 
 #[test]
-#[ignore = "BUG: ls -R walks breadth-first; 3.5.9 uses ZKUtil.visitSubTreeDFS (children of a node, then recurse into each)"]
 fn ls_r_follows_zkutil_visit_subtree_dfs_order_three_levels_deep() {
     let mut t = ensemble(46);
     for p in ["/r", "/r/a", "/r/b", "/r/a/x", "/r/a/x/deep", "/r/b/y"] {
@@ -272,7 +270,6 @@ fn deleteall_removes_a_whole_subtree() {
 }
 
 #[test]
-#[ignore = "BUG: deleteall of a missing node prints nothing; 3.5.9 prints 'Node does not exist: /nope'"]
 fn deleteall_of_a_missing_node_prints_node_does_not_exist() {
     let mut t = ensemble(48);
     let before = srvr_zxid(&mut t, 2181);

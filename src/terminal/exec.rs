@@ -365,6 +365,8 @@ impl Terminal {
             Some(Proc::Shell(s)) => s.done,
             _ => return Output::default(),
         };
+        // `quit` returns once zk.close() has finished (the closeSession reply came back).
+        let quit = cmd == ZkCliCmd::Quit;
         self.cluster.world.with_node(id, |p, ctx| {
             if let Proc::Shell(s) = p {
                 s.enqueue::<crate::cluster::Fact>(ctx, cmd);
@@ -372,7 +374,7 @@ impl Terminal {
         });
         self.cluster.check();
         self.cluster.run_while(TOOL_LIMIT, |c| match c.world.proc(id) {
-            Some(Proc::Shell(s)) => s.done > before || s.exited || !c.world.is_up(id),
+            Some(Proc::Shell(s)) => (!quit && s.done > before) || s.exited || !c.world.is_up(id),
             _ => true,
         });
         Output::default()

@@ -35,6 +35,10 @@ use super::types::{EventType, Op, Reply, SessionId, Sid, Zxid};
 /// What `srvr` prints as the version line (the Maven jar bundled with Kafka 2.8).
 pub const VERSION_LINE: &str = "Zookeeper version: 3.5.9-83df9301aa5c2a5d284a9940177808c01bc35cef, built on 01/06/2021 20:03 GMT";
 
+/// Origin of the simulated monotonic clock (`Time.currentElapsedTime()`), in ms: as if the host
+/// had been up for about 3 h 46 min when the simulation started.
+const JVM_UPTIME_MS: u64 = 13_579_246;
+
 /// `FastLeaderElection.finalizeWait`.
 const FINALIZE_WAIT: Duration = Duration::from_millis(200);
 /// `FastLeaderElection.maxNotificationInterval`.
@@ -573,8 +577,9 @@ impl ZkServer {
     pub fn start(&mut self, io: &mut ZIo<'_>) {
         self.v = Volatile::default();
         self.load_database();
-        // initializeNextSession: ((now << 24) >>> 8) | (sid << 56)
-        let now = io.wall_ms();
+        // initializeNextSession: ((Time.currentElapsedTime() << 24) >>> 8) | (sid << 56). The
+        // monotonic clock's origin is arbitrary (JVM nanoTime); we start it at a fixed uptime.
+        let now = JVM_UPTIME_MS + io.now().as_millis();
         self.v.next_session = ((now << 24) >> 8) | (self.sid.0 << 56);
         io.note(format!(
             "started (myid {}), database loaded up to zxid {}, acceptedEpoch {}, currentEpoch {}",
@@ -973,8 +978,6 @@ impl ZkServer {
             (Some(a), Some(b)) => (a.zxid, b.zxid),
             _ => (last_processed, last_processed),
         };
-        let log_first = self.durable.log.first().map(|t| t.zxid);
-        let snapshot_zxid = self.durable.snapshot.last_processed_zxid();
         let Some(l) = self.leader_mut() else { return };
         let Some(h) = l.learners.get_mut(&node) else { return };
         let peer = h.last_zxid;
@@ -982,42 +985,39 @@ impl ZkServer {
         h.phase = LhPhase::NewLeaderAck;
         h.forwarding = true;
         let epoch = l.epoch;
+        // syncFollower: the first rule that applies wins.
         let is_new_epoch_zxid = peer.counter() == 0;
         let mut sends: Vec<ZkMsg> = Vec::new();
-        let how;
+        let mut how = String::new();
+        let mut need_snap = true;
         if peer == last_processed {
-            sends.push(ZkMsg::Diff { last_zxid: last_processed });
+            sends.push(ZkMsg::Diff { last_zxid: peer });
             how = "DIFF (already in sync)".to_string();
+            need_snap = false;
         } else if peer > max_c && !is_new_epoch_zxid {
             sends.push(ZkMsg::Trunc { zxid: max_c });
             how = format!("TRUNC to {max_c}");
+            need_snap = false;
         } else if min_c <= peer && peer <= max_c {
-            let known = self.v.committed_log.iter().any(|t| t.zxid == peer) || peer == min_c;
-            if known {
-                sends.push(ZkMsg::Diff { last_zxid: max_c });
-            } else {
-                let prev = self.v.committed_log.iter().filter(|t| t.zxid < peer).map(|t| t.zxid).max().unwrap_or(min_c);
-                sends.push(ZkMsg::Trunc { zxid: prev });
+            let log: Vec<Rc<Txn>> = self.v.committed_log.iter().cloned().collect();
+            if let Some((msgs, text)) = queue_committed_proposals(&log, peer, max_c) {
+                sends = msgs;
+                how = text;
+                need_snap = false;
             }
-            let mut n = 0;
-            for t in self.v.committed_log.iter().filter(|t| t.zxid > peer) {
-                sends.push(ZkMsg::Proposal { txn: t.clone() });
-                sends.push(ZkMsg::Commit { zxid: t.zxid });
-                n += 1;
+        } else if peer < min_c && self.durable.log.iter().any(|t| t.zxid == peer) {
+            // txnlog sync: only when the on-disk log holds the peer's zxid itself
+            // (FileTxnSnapLog.getProposalsFromTxnLog gives up otherwise)
+            let log: Vec<Rc<Txn>> = self.durable.log.iter().filter(|t| t.zxid <= last_processed).cloned().collect();
+            if let Some((msgs, text)) = queue_committed_proposals(&log, peer, max_c) {
+                sends = msgs;
+                how = format!("{text} (from the txn log)");
+                need_snap = false;
             }
-            how = if known { format!("DIFF with {n} txns") } else { format!("TRUNC + DIFF with {n} txns") };
-        } else if peer >= snapshot_zxid && log_first.map(|f| peer >= Zxid(f.0.saturating_sub(1))).unwrap_or(false) {
-            // txnlog sync: DIFF from the on-disk log
-            sends.push(ZkMsg::Diff { last_zxid: last_processed });
-            let mut n = 0;
-            for t in self.durable.log.iter().filter(|t| t.zxid > peer && t.zxid <= last_processed) {
-                sends.push(ZkMsg::Proposal { txn: t.clone() });
-                sends.push(ZkMsg::Commit { zxid: t.zxid });
-                n += 1;
-            }
-            how = format!("DIFF from the txn log with {n} txns");
-        } else {
-            sends.push(ZkMsg::Snap { snapshot: Snapshot(Rc::new(self.v.tree.clone()), self.v.chain) });
+        }
+        if need_snap {
+            // "Unhandled scenario ... fall back to use snapshot", or simply too far behind.
+            sends = vec![ZkMsg::Snap { snapshot: Snapshot(Rc::new(self.v.tree.clone()), self.v.chain) }];
             how = format!("SNAP at {last_processed}");
         }
         // startForwarding: proposals still waiting for their quorum follow the sync data.
@@ -2085,6 +2085,64 @@ impl ZkServer {
             self.drop_cnxn(io, peer);
         }
     }
+}
+
+/// `LearnerHandler.queueCommittedProposals`: DIFF (or TRUNC to the last common zxid) followed by
+/// PROPOSAL+COMMIT pairs for everything after the peer's zxid. `None` when no op packet could be
+/// chosen (a TRUNC across epochs is refused), in which case the caller falls back to SNAP.
+fn queue_committed_proposals(log: &[Rc<Txn>], peer: Zxid, last_committed: Zxid) -> Option<(Vec<ZkMsg>, String)> {
+    let is_new_epoch_zxid = peer.counter() == 0;
+    let mut out = Vec::new();
+    let mut need_op = true;
+    let mut queued = peer;
+    let mut prev: Option<Zxid> = None;
+    let mut how = String::new();
+    let mut n = 0;
+    for t in log {
+        let z = t.zxid;
+        if z < peer {
+            prev = Some(z);
+            continue;
+        }
+        if need_op {
+            if z == peer {
+                out.push(ZkMsg::Diff { last_zxid: last_committed });
+                how = "DIFF".into();
+                need_op = false;
+                continue;
+            }
+            if is_new_epoch_zxid {
+                out.push(ZkMsg::Diff { last_zxid: last_committed });
+                how = "DIFF".into();
+                need_op = false;
+            } else if z > peer {
+                if z.epoch() != peer.epoch() {
+                    // "Cannot send TRUNC to peer ... peer zxid is from different epoch"
+                    return None;
+                }
+                let to = prev.unwrap_or(Zxid(0));
+                out.push(ZkMsg::Trunc { zxid: to });
+                how = format!("TRUNC to {to} +");
+                need_op = false;
+            }
+        }
+        if z <= queued {
+            continue;
+        }
+        out.push(ZkMsg::Proposal { txn: t.clone() });
+        out.push(ZkMsg::Commit { zxid: z });
+        queued = z;
+        n += 1;
+    }
+    if need_op && is_new_epoch_zxid {
+        out.push(ZkMsg::Diff { last_zxid: last_committed });
+        how = "DIFF".into();
+        need_op = false;
+    }
+    if need_op {
+        return None;
+    }
+    Some((out, format!("{how} with {n} txns")))
 }
 
 /// `ExpiryQueue.roundToNextInterval(now + timeout)` with the tickTime as interval, in virtual time.

@@ -57,6 +57,10 @@ struct Job {
     /// Collected output for `ls -R` (paths found so far) and `deleteall` (children to delete, post-order).
     found: Vec<String>,
     waiting: bool,
+    /// `deleteall`: the listing is done, deletes are under way.
+    deleting: bool,
+    /// `ls -R`: the root exists and was printed; a NoNode later is a node that vanished.
+    rooted: bool,
 }
 
 /// `zookeeper-shell`: a ZooKeeper client with a queue of zkCli commands.
@@ -124,13 +128,6 @@ impl<'a, 'b, F> Io<ZkMsg, ClientTimer, F> for ClientIo<'a, 'b, F> {
     }
     fn fact(&mut self, f: F) {
         self.inner.fact(f)
-    }
-}
-
-fn parent_of(path: &str) -> String {
-    match path.rfind('/') {
-        Some(0) | None => "/".to_string(),
-        Some(i) => path[..i].to_string(),
     }
 }
 
@@ -247,7 +244,8 @@ impl ShellProc {
             }
             ZkCliCmd::Ls { path, watch, recursive, .. } => {
                 if *recursive {
-                    Op::GetChildren { path: path.clone(), watch: false }
+                    // ZKUtil.visitSubTreeDFS starts with getData(path, watch)
+                    Op::GetData { path: path.clone(), watch: *watch }
                 } else {
                     Op::GetChildren { path: path.clone(), watch: *watch }
                 }
@@ -264,7 +262,7 @@ impl ShellProc {
             ZkCliCmd::Delete { path, version } => Op::Write(WriteOp::Delete { path: path.clone(), version: version.unwrap_or(-1) }),
             ZkCliCmd::Deleteall { path } => Op::GetChildren { path: path.clone(), watch: false },
         };
-        let mut job = Job { cmd, work: VecDeque::new(), found: Vec::new(), waiting: false };
+        let mut job = Job { cmd, work: VecDeque::new(), found: Vec::new(), waiting: false, deleting: false, rooted: false };
         if let ZkCliCmd::Ls { path, recursive: true, .. } | ZkCliCmd::Deleteall { path } = &job.cmd {
             job.found.push(path.clone());
             job.work.push_back(path.clone());
@@ -299,7 +297,39 @@ impl ShellProc {
                 let _ = path;
                 self.complete(io);
             }
-            (ZkCliCmd::Ls { recursive: true, .. } | ZkCliCmd::Deleteall { .. }, Ok(Reply::Children { children, .. })) => {
+            (ZkCliCmd::Ls { path, recursive: true, .. }, Ok(Reply::Data { .. })) => {
+                if let Some(j) = self.job.as_mut() {
+                    j.rooted = true;
+                }
+                self.out.push(path.clone());
+                self.walk_next(io);
+            }
+            (ZkCliCmd::Ls { recursive: true, watch, .. }, Ok(Reply::Children { children, .. })) => {
+                // visitSubTreeDFSHelper: print the sorted children, then descend into each in order.
+                let watch = *watch;
+                let Some(job) = self.job.as_mut() else { return };
+                let base = job.work.pop_back().unwrap_or_else(|| "/".into());
+                let mut sorted = children;
+                sorted.sort();
+                for c in &sorted {
+                    self.out.push(join(&base, c));
+                }
+                let Some(job) = self.job.as_mut() else { return };
+                for c in sorted.iter().rev() {
+                    job.work.push_back(join(&base, c));
+                }
+                let _ = watch;
+                self.walk_next(io);
+            }
+            (ZkCliCmd::Ls { recursive: true, .. }, Err(ErrCode::NoNode)) if self.job.as_ref().map(|j| j.rooted).unwrap_or(false) => {
+                // A node vanished while walking: skip it.
+                if let Some(job) = self.job.as_mut() {
+                    job.work.pop_back();
+                }
+                self.walk_next(io);
+            }
+            (ZkCliCmd::Deleteall { .. }, Ok(Reply::Children { children, .. })) if !self.job.as_ref().map(|j| j.deleting).unwrap_or(true) => {
+                // listSubTreeBFS
                 let Some(job) = self.job.as_mut() else { return };
                 let base = job.work.pop_front().unwrap_or_else(|| "/".into());
                 let mut sorted = children;
@@ -311,14 +341,16 @@ impl ShellProc {
                 }
                 self.walk_next(io);
             }
-            (ZkCliCmd::Ls { recursive: true, .. } | ZkCliCmd::Deleteall { .. }, Err(ErrCode::NoNode))
-                if self.job.as_ref().map(|j| j.found.len() > 1 && !j.work.is_empty()).unwrap_or(false) =>
-            {
-                // A node vanished while walking: skip it.
-                if let Some(job) = self.job.as_mut() {
-                    job.work.pop_front();
+            (ZkCliCmd::Deleteall { path }, Err(ErrCode::NoNode)) if !self.job.as_ref().map(|j| j.deleting).unwrap_or(true) => {
+                if self.job.as_ref().map(|j| j.found.len() <= 1).unwrap_or(true) {
+                    self.out.push(cli_error(ErrCode::NoNode, path));
+                    self.complete(io);
+                } else {
+                    if let Some(job) = self.job.as_mut() {
+                        job.work.pop_front();
+                    }
+                    self.walk_next(io);
                 }
-                self.walk_next(io);
             }
             (ZkCliCmd::Deleteall { .. }, Ok(Reply::Deleted)) | (ZkCliCmd::Deleteall { .. }, Err(ErrCode::NoNode)) => {
                 let next = self.job.as_mut().and_then(|j| j.found.pop());
@@ -363,7 +395,6 @@ impl ShellProc {
                     | ZkCliCmd::Deleteall { path } => path.clone(),
                     _ => String::new(),
                 };
-                let path = if e == ErrCode::NoChildrenForEphemerals { parent_of(&path) } else { path };
                 self.out.push(cli_error(e, &path));
                 self.complete(io);
             }
@@ -371,10 +402,16 @@ impl ShellProc {
         }
     }
 
-    /// Breadth-first walk (ZKUtil.listSubTreeBFS): list the next queued node, or finish.
+    /// Walk the tree: `ls -R` depth first (ZKUtil.visitSubTreeDFS, `work` used as a stack, with
+    /// the command's watch flag), `deleteall` breadth first (ZKUtil.listSubTreeBFS).
     fn walk_next<F>(&mut self, io: &mut SIo<'_, F>) {
-        match self.job.as_ref().and_then(|j| j.work.front().cloned()) {
-            Some(next) => self.op(io, Op::GetChildren { path: next, watch: false }),
+        let Some(job) = self.job.as_ref() else { return };
+        let next = match &job.cmd {
+            ZkCliCmd::Ls { watch, .. } => job.work.back().cloned().map(|p| Op::GetChildren { path: p, watch: *watch }),
+            _ => job.work.front().cloned().map(|p| Op::GetChildren { path: p, watch: false }),
+        };
+        match next {
+            Some(op) => self.op(io, op),
             None => self.tree_walk_done(io),
         }
     }
@@ -382,13 +419,9 @@ impl ShellProc {
     fn tree_walk_done<F>(&mut self, io: &mut SIo<'_, F>) {
         let Some(job) = self.job.as_mut() else { return };
         match &job.cmd {
-            ZkCliCmd::Ls { .. } => {
-                let found = std::mem::take(&mut job.found);
-                self.out.extend(found);
-                self.complete(io);
-            }
             ZkCliCmd::Deleteall { .. } => {
-                // Delete deepest first: `found` is in BFS order, so pop from the end.
+                // ZKUtil.deleteRecursive: delete in reverse BFS order (deepest first).
+                job.deleting = true;
                 match job.found.pop() {
                     Some(p) => self.op(io, Op::Write(WriteOp::Delete { path: p, version: -1 })),
                     None => self.complete(io),

@@ -1,0 +1,125 @@
+//! Bad input never crashes: 100,000+ random and mutated lines through the terminal on a running
+//! ensemble. Every line returns; every rejected line says why in one line; the invariants hold.
+
+use zkafka_sandbox::sim::rng::Rng;
+use zkafka_sandbox::terminal::Terminal;
+
+const VALID: &[&str] = &[
+    "zk start 1", "zk stop 2", "zk kill 3", "zk restart 1", "zk start 2", "zk start 3", "sleep 500ms", "sleep 2s", "step 5",
+    "status", "net partition zk1 | zk2,zk3", "net cut zk1->zk2", "net loss 10", "net delay 1ms-5ms", "net heal", "net",
+    "echo srvr | nc localhost 2181", "echo mntr | nc localhost 2182 | grep zk_", "echo ruok | nc localhost 2183",
+    "zookeeper-shell localhost:2181 ls /", "zookeeper-shell localhost:2182 create /f x", "zookeeper-shell localhost:2183 get -s /f",
+    "zookeeper-shell localhost:2181 set -v 3 /f y", "zookeeper-shell localhost:2181 delete /f", "zookeeper-shell localhost:2181 create -e -s /f/e x",
+    "zookeeper-shell localhost:2181,localhost:2182 stat /zookeeper", "zookeeper-shell localhost:2181 deleteall /f", "help", "help net",
+    "cluster --zk 5", "zookeeper-server-start -daemon config/zookeeper2.properties", "# comment", "",
+];
+
+const WEIRD: &[&str] = &[
+    "\u{0}", "\u{202e}", "e\u{301}", "🦀", "\u{feff}", "\\", "'", "\"", "|", "||", "->", "-", "--", "--zk", "=", "%", "$", "$ ",
+    "99999999999999999999999", "-1", "0", "4294967296", "1e9", "NaN", "0x10", "1.5", "-0", "..", "/", "//", "/a/", "\t", "\r",
+];
+
+fn mutate(r: &mut Rng, line: &str) -> String {
+    let mut words: Vec<String> = line.split(' ').map(|s| s.to_string()).collect();
+    match r.below(7) {
+        0 if !words.is_empty() => {
+            let i = r.below(words.len() as u64) as usize;
+            words[i] = WEIRD[r.below(WEIRD.len() as u64) as usize].to_string();
+        }
+        1 if !words.is_empty() => {
+            let i = r.below(words.len() as u64) as usize;
+            words.remove(i);
+        }
+        2 if !words.is_empty() => {
+            let i = r.below(words.len() as u64) as usize;
+            let w = words[i].clone();
+            words.insert(i, w);
+        }
+        3 => words.push(WEIRD[r.below(WEIRD.len() as u64) as usize].to_string()),
+        4 => {
+            // random bytes, lossily decoded
+            let n = r.below(40) as usize;
+            let bytes: Vec<u8> = (0..n).map(|_| r.below(256) as u8).collect();
+            return String::from_utf8_lossy(&bytes).into_owned();
+        }
+        5 => {
+            let n = r.below(100_000) as usize + 1;
+            return "x".repeat(n);
+        }
+        _ => {
+            // swap two characters
+            let mut chars: Vec<char> = line.chars().collect();
+            if chars.len() > 1 {
+                let i = r.below(chars.len() as u64) as usize;
+                let j = r.below(chars.len() as u64) as usize;
+                chars.swap(i, j);
+            }
+            return chars.into_iter().collect();
+        }
+    }
+    words.join(" ")
+}
+
+#[test]
+fn a_hundred_thousand_random_and_mutated_lines_never_crash_and_every_rejection_says_why() {
+    let mut t = Terminal::new(11);
+    t.cluster.enable_checker();
+    t.cluster.world.trace.keep = false;
+    for l in ["zk start 1", "zk start 2", "zk start 3", "sleep 3s"] {
+        t.run_line(l);
+    }
+    let mut r = Rng::new(2024);
+    let (mut rejected, mut accepted, mut in_shell_lines) = (0u64, 0u64, 0u64);
+    let total = 100_000u64;
+    for i in 0..total {
+        let base = VALID[r.below(VALID.len() as u64) as usize];
+        // Mostly broken lines; now and then a valid one so the cluster keeps changing.
+        let line = if r.below(100) < 4 { base.to_string() } else { mutate(&mut r, base) };
+        if i % 10_000 == 5_000 {
+            // Open and use an interactive shell for a while.
+            t.run_line("zookeeper-shell localhost:2181");
+        }
+        if t.in_shell() {
+            in_shell_lines += 1;
+        }
+        let out = t.run_line(&line);
+        if out.error {
+            rejected += 1;
+            assert_eq!(out.lines.len(), 1, "a rejected line prints exactly one error line: {line:?} -> {:?}", out.lines);
+            assert!(!out.lines[0].trim().is_empty(), "empty error for {line:?}");
+            assert!(!out.lines[0].contains('\n'), "multi-line error for {line:?}");
+        } else {
+            accepted += 1;
+        }
+    }
+    assert!(rejected > 25_000, "many mutated lines are rejected ({rejected})");
+    assert!(accepted > 1_000, "valid lines still run ({accepted})");
+    assert!(in_shell_lines > 0);
+    let v = t.cluster.violations();
+    assert!(v.is_empty(), "invariants broken: {v:?}");
+    // The cluster still works after all that.
+    for l in ["net heal", "net loss 0", "net delay 1ms-3ms", "zk start 1", "zk start 2", "zk start 3", "sleep 90s"] {
+        t.run_line(l);
+    }
+    if t.in_shell() {
+        t.run_line("quit");
+    }
+    let out = t.run_line("zookeeper-shell localhost:2181,localhost:2182,localhost:2183 create /after-fuzz ok");
+    assert!(out.lines.iter().any(|l| l == "Created /after-fuzz"), "{:?}", out.lines);
+}
+
+#[test]
+fn a_rejected_line_leaves_the_simulation_untouched() {
+    let mut t = Terminal::new(3);
+    for l in ["zk start 1", "zk start 2", "zk start 3", "sleep 3s"] {
+        t.run_line(l);
+    }
+    let before = (t.cluster.world.fingerprint(), t.cluster.world.events(), t.status());
+    for bad in ["zk kill 9", "zk frobnicate 1", "sleep -5s", "net partition zk1 | zk9", "cluster --zk 3", "nc", "zookeeper-shell", "echo srvr | nc localhost", "\u{0}\u{0}"] {
+        let out = t.run_line(bad);
+        assert!(out.error, "{bad:?} should be rejected: {:?}", out.lines);
+    }
+    let after = (t.cluster.world.fingerprint(), t.cluster.world.events(), t.status());
+    assert_eq!(before.1, after.1, "no event ran");
+    assert_eq!(before.2, after.2);
+}
