@@ -98,14 +98,14 @@ fn a_hundred_thousand_random_and_mutated_lines_never_crash_and_every_rejection_s
     let v = t.cluster.violations();
     assert!(v.is_empty(), "invariants broken: {v:?}");
     // The cluster still works after all that.
-    for l in ["net heal", "net loss 0", "net delay 1ms-3ms", "zk start 1", "zk start 2", "zk start 3", "sleep 90s"] {
+    for l in ["net heal", "net loss 0", "net delay 1ms-3ms", "zk start 1", "zk start 2", "zk start 3", "sleep 180s"] {
         t.run_line(l);
     }
     if t.in_shell() {
         t.run_line("quit");
     }
     let out = t.run_line("zookeeper-shell localhost:2181,localhost:2182,localhost:2183 create /after-fuzz ok");
-    assert!(out.lines.iter().any(|l| l == "Created /after-fuzz"), "{:?}", out.lines);
+    assert!(out.lines.iter().any(|l| l == "Created /after-fuzz"), "{:?}\n{:?}\n{:?}", out.lines, t.status(), t.run_line("net").lines);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //!
 //! Modelled on turmoil's `top.rs` (per-link state, `DeliverAfter`) and TigerBeetle's packet
 //! simulator. Simplified: loss is TCP-like — a lost transmission is retransmitted after an RTO
-//! (200 ms, doubling, at most 12 times), so the message arrives late but in order; a message in
+//! (200 ms, doubling, at most 6 times: 12.6 s at worst), so the message arrives late but in order; a message in
 //! flight when its link is cut is held like one sent after the cut; when the link heals, held
 //! messages are re-sent in their original order.
 
@@ -44,7 +44,7 @@ pub struct Bus {
 
 /// The RTO of the first retransmission (Linux `TCP_RTO_MIN`).
 const RTO_MIN: Duration = Duration::from_millis(200);
-const MAX_RETRANSMITS: u32 = 12;
+const MAX_RETRANSMITS: u32 = 6;
 
 impl Bus {
     /// Make room for `n` nodes (links of new nodes start healthy).
