@@ -7,6 +7,9 @@ use std::process::ExitCode;
 use zkafka_sandbox::bench;
 use zkafka_sandbox::terminal::{script::run_script, Terminal};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: sandbox [--seed N] [--trace] SCRIPT|-\n       sandbox bench [--seconds S]\n       sandbox swarm [--seed N | --from N --count M] [--verbose] [--trace]";
 
 fn swarm(args: &[String]) -> ExitCode {
