@@ -267,6 +267,13 @@ fn fake_identity_hash(values: &[i32]) -> String {
     format!("{:08x}", (h & 0x7fff_ffff) | 0x1000_0000)
 }
 
+/// The seed walkthrough's assignment of `test` (10 partitions, RF 4, brokers 1..4): what
+/// Kafka's algorithm gives with start index 2 and shift 2. Shared by the tests of this module,
+/// `json` and `topics_cmd`.
+#[cfg(test)]
+pub(crate) const SEED_ASSIGNMENT: [[i32; 4]; 10] =
+    [[3, 2, 4, 1], [4, 3, 1, 2], [1, 4, 2, 3], [2, 1, 3, 4], [3, 4, 1, 2], [4, 1, 2, 3], [1, 2, 3, 4], [2, 3, 4, 1], [3, 1, 2, 4], [4, 2, 3, 1]];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,18 +299,7 @@ mod tests {
         let mut next = scripted(vec![2, 2]);
         let got =
             assign_replicas_rack_unaware(&ids(&[1, 2, 3, 4]), 10, 4, -1, -1, &mut next).unwrap();
-        let expected: Vec<(i32, Vec<i32>)> = vec![
-            (0, vec![3, 2, 4, 1]),
-            (1, vec![4, 3, 1, 2]),
-            (2, vec![1, 4, 2, 3]),
-            (3, vec![2, 1, 3, 4]),
-            (4, vec![3, 4, 1, 2]),
-            (5, vec![4, 1, 2, 3]),
-            (6, vec![1, 2, 3, 4]),
-            (7, vec![2, 3, 4, 1]),
-            (8, vec![3, 1, 2, 4]),
-            (9, vec![4, 2, 3, 1]),
-        ];
+        let expected: Vec<(i32, Vec<i32>)> = SEED_ASSIGNMENT.iter().enumerate().map(|(p, r)| (p as i32, r.to_vec())).collect();
         assert_eq!(as_lists(&got), expected);
     }
 

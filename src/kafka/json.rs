@@ -700,18 +700,7 @@ mod tests {
     }
 
     fn seed_assignment() -> BTreeMap<i32, Vec<BrokerId>> {
-        let lists: [[i32; 4]; 10] = [
-            [3, 2, 4, 1],
-            [4, 3, 1, 2],
-            [1, 4, 2, 3],
-            [2, 1, 3, 4],
-            [3, 4, 1, 2],
-            [4, 1, 2, 3],
-            [1, 2, 3, 4],
-            [2, 3, 4, 1],
-            [3, 1, 2, 4],
-            [4, 2, 3, 1],
-        ];
+        let lists = crate::kafka::assign::SEED_ASSIGNMENT;
         lists
             .iter()
             .enumerate()

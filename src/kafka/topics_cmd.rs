@@ -3064,18 +3064,7 @@ mod tests {
     }
 
     fn seed_partitions() -> Vec<PartitionDescription> {
-        let rows: [[i32; 4]; 10] = [
-            [3, 2, 4, 1],
-            [4, 3, 1, 2],
-            [1, 4, 2, 3],
-            [2, 1, 3, 4],
-            [3, 4, 1, 2],
-            [4, 1, 2, 3],
-            [1, 2, 3, 4],
-            [2, 3, 4, 1],
-            [3, 1, 2, 4],
-            [4, 2, 3, 1],
-        ];
+        let rows = crate::kafka::assign::SEED_ASSIGNMENT;
         rows.iter()
             .enumerate()
             .map(|(p, r)| PartitionDescription {

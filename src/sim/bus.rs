@@ -109,7 +109,7 @@ impl Bus {
         self.ix(x, y)
     }
 
-    /// Mark the connection between `a` and `b` open; returns whether it was closed before.
+    /// Mark the connection between `a` and `b` open.
     pub fn touch(&mut self, a: NodeId, b: NodeId) {
         let i = self.pair(a, b);
         if let Some(o) = self.open.get_mut(i) {

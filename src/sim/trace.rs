@@ -28,25 +28,32 @@ pub enum TraceKind<P: Process> {
     Life(&'static str),
 }
 
+/// The identity of a delivery as the rolling hash sees it; `World` feeds the same bytes on its hot
+/// path without building a `TraceKind`.
+pub fn hash_deliver<M: Fingerprint>(h: &mut StableHasher, from: NodeId, msg: &M) {
+    0u8.hash(h);
+    from.hash(h);
+    msg.fingerprint(h);
+}
+
+/// The identity of a fired timer as the rolling hash sees it.
+pub fn hash_timer<P: Process>(h: &mut StableHasher, timer: &P::Timer) {
+    2u8.hash(h);
+    timer.hash(h);
+}
+
 impl<P: Process> TraceKind<P> {
     /// Feed this record's identity to a hasher (the same bytes `World` feeds on its hot path).
     pub fn hash_into(&self, h: &mut StableHasher) {
         match self {
-            TraceKind::Deliver { from, msg } => {
-                0u8.hash(h);
-                from.hash(h);
-                msg.fingerprint(h);
-            }
+            TraceKind::Deliver { from, msg } => hash_deliver(h, *from, msg),
             TraceKind::Dropped { from, msg, why } => {
                 1u8.hash(h);
                 from.hash(h);
                 msg.hash(h);
                 why.hash(h);
             }
-            TraceKind::Timer(t) => {
-                2u8.hash(h);
-                t.hash(h);
-            }
+            TraceKind::Timer(t) => hash_timer::<P>(h, t),
             TraceKind::Disconnect { from } => {
                 3u8.hash(h);
                 from.hash(h);
@@ -166,33 +173,35 @@ impl<P: Process> Trace<P> {
     }
     /// Append a record (hashing it).
     pub fn push(&mut self, at: Time, node: NodeId, kind: TraceKind<P>) {
-        self.count.hash(&mut self.hasher);
-        at.hash(&mut self.hasher);
-        node.hash(&mut self.hasher);
+        self.hash_head(at, node);
         kind.hash_into(&mut self.hasher);
-        let rec = TraceRecord { index: self.count, at, node, kind };
-        self.count += 1;
-        if self.keep {
-            if self.records.len() >= self.cap {
-                self.records.pop_front();
-            }
-            self.records.push_back(rec);
-        }
+        self.store(at, node, kind);
     }
     /// Append a record built only if records are kept; `hash` feeds the record's identity to the
     /// rolling hash without building it (the hot path of the benchmark).
     pub fn push_with(&mut self, at: Time, node: NodeId, make: impl FnOnce() -> TraceKind<P>, hash: impl FnOnce(&mut StableHasher)) {
+        self.hash_head(at, node);
+        hash(&mut self.hasher);
+        if self.keep {
+            self.store(at, node, make());
+        } else {
+            self.count += 1;
+        }
+    }
+    fn hash_head(&mut self, at: Time, node: NodeId) {
         self.count.hash(&mut self.hasher);
         at.hash(&mut self.hasher);
         node.hash(&mut self.hasher);
-        hash(&mut self.hasher);
+    }
+    /// Count the record and keep it when records are kept (oldest dropped past `cap`).
+    fn store(&mut self, at: Time, node: NodeId, kind: TraceKind<P>) {
         let index = self.count;
         self.count += 1;
         if self.keep {
             if self.records.len() >= self.cap {
                 self.records.pop_front();
             }
-            self.records.push_back(TraceRecord { index, at, node, kind: make() });
+            self.records.push_back(TraceRecord { index, at, node, kind });
         }
     }
     /// How many records were ever pushed.

@@ -13,8 +13,8 @@ use std::hash::{Hash, Hasher};
 use super::bus::Bus;
 use super::rng::Rng;
 use super::time::{Duration, Time};
-use super::trace::{Trace, TraceKind};
-use super::{Command, Ctx, Fingerprint, NodeId, Process};
+use super::trace::{hash_deliver, hash_timer, Trace, TraceKind};
+use super::{Command, Ctx, NodeId, Process};
 
 /// What travels on a connection: a protocol message, or the end of the connection (FIN/RST).
 #[derive(Clone, Debug, Hash)]
@@ -487,10 +487,7 @@ impl<P: Process> World<P> {
                     (true, Some(i)) => {
                         self.events += 1;
                         slot.timers.swap_remove(i);
-                        self.trace.push_with(now, node, || TraceKind::Timer(timer.clone()), |h| {
-                            2u8.hash(h);
-                            timer.hash(h);
-                        });
+                        self.trace.push_with(now, node, || TraceKind::Timer(timer.clone()), |h| hash_timer::<P>(h, &timer));
                         self.run_handler(node, |p, ctx| p.on_timer(timer, ctx));
                         Some(Stepped { at: now, node, handled: true })
                     }
@@ -521,11 +518,7 @@ impl<P: Process> World<P> {
         }
         match env.payload {
             Payload::Msg(msg) => {
-                self.trace.push_with(self.now, to, || TraceKind::Deliver { from, msg: msg.clone() }, |h| {
-                    0u8.hash(h);
-                    from.hash(h);
-                    msg.fingerprint(h);
-                });
+                self.trace.push_with(self.now, to, || TraceKind::Deliver { from, msg: msg.clone() }, |h| hash_deliver(h, from, &msg));
                 self.run_handler(to, |p, ctx| p.on_msg(from, msg, ctx));
             }
             Payload::Fin => {

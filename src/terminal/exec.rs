@@ -92,23 +92,15 @@ impl Terminal {
 
     fn drain_shell(&mut self) -> Option<Vec<String>> {
         let id = self.shell?;
-        let mut lines = Vec::new();
-        let mut gone = false;
-        if let Some(Proc::Shell(s)) = self.cluster.world.proc(id) {
-            gone = s.exited;
-        }
-        if let Some(slot) = self.cluster.world.slot(id) {
-            if !slot.is_up() {
-                gone = true;
-            }
-        }
-        if let Some(Proc::Shell(s)) = self.cluster.world.proc_mut(id) {
-            lines.append(&mut s.out);
-        }
-        if gone {
+        let up = self.cluster.world.is_up(id);
+        let Some(Proc::Shell(s)) = self.cluster.world.proc_mut(id) else {
+            self.shell = None;
+            return None;
+        };
+        if s.exited || !up {
             self.shell = None;
         }
-        Some(lines)
+        Some(std::mem::take(&mut s.out))
     }
 
     fn exec(&mut self, cmd: Cmd) -> Output {
@@ -324,15 +316,7 @@ impl Terminal {
         let (nodes, text) = self.connect_list(&connect);
         match cmd {
             Some(cmd) => {
-                let mut shell = ShellProc::new(nodes, text, false);
-                shell.exit_when_idle = false;
-                let id = self.cluster.spawn_tool(Proc::Shell(shell));
-                self.cluster.world.with_node(id, |p, ctx| {
-                    if let Proc::Shell(s) = p {
-                        s.exit_when_idle = true;
-                        s.enqueue::<crate::cluster::Fact>(ctx, cmd);
-                    }
-                });
+                let id = self.cluster.spawn_tool(Proc::Shell(ShellProc::one_shot(nodes, text, cmd)));
                 self.cluster.check();
                 self.run_tool(id);
                 let lines = match self.cluster.world.proc_mut(id) {

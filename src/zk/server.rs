@@ -27,7 +27,7 @@ use crate::sim::time::{Duration, Time};
 use crate::sim::trace::StableHasher;
 use crate::sim::{Io, NodeId};
 
-use super::msg::{txn_summary, PeerRequest, ServerState, Snapshot, Vote, ZkMsg};
+use super::msg::{PeerRequest, ServerState, Snapshot, Vote, ZkMsg};
 use super::prep::Prep;
 use super::tree::{DataTree, Txn, TxnBody};
 use super::types::{EventType, Op, Reply, SessionId, Sid, Zxid};
@@ -1212,7 +1212,6 @@ impl ZkServer {
             io.send(node, ZkMsg::Proposal { txn: txn.clone() });
         }
         self.try_commit(io);
-        self.schedule_expiry(io);
     }
 
     /// `tryToCommit`: commit outstanding proposals in zxid order while the head has a quorum.
@@ -2163,9 +2162,4 @@ fn record_latency(st: &mut Stats, now: Time, at: Time) {
 fn latency(st: &Stats) -> (u64, u64, u64) {
     let avg = if st.latency_count == 0 { 0 } else { st.latency_total_ms / st.latency_count };
     (st.latency_min_ms.unwrap_or(0), avg, st.latency_max_ms)
-}
-
-/// For narration of a txn.
-pub fn describe_txn(txn: &Txn) -> String {
-    format!("{} {}", txn.zxid, txn_summary(&txn.body))
 }

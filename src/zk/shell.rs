@@ -169,6 +169,13 @@ impl ShellProc {
         }
     }
 
+    /// `zookeeper-shell HOST CMD`: runs `cmd` in a fresh session, then closes it and exits.
+    pub fn one_shot(servers: Vec<NodeId>, connect: String, cmd: ZkCliCmd) -> ShellProc {
+        let mut s = ShellProc::new(servers, connect, false);
+        s.jobs.push_back(cmd);
+        s
+    }
+
     /// Whether the shell has nothing left to do.
     pub fn idle(&self) -> bool {
         self.job.is_none() && self.jobs.is_empty()
@@ -431,33 +438,21 @@ impl ShellProc {
         }
     }
 
+    /// What zkCli's watcher prints for an event (`ZooKeeperMain.printMessage` adds the blank line).
+    fn watcher(&mut self, state: &str, kind: &str, path: &str) {
+        self.out.push(String::new());
+        self.out.push("WATCHER::".into());
+        self.out.push(String::new());
+        self.out.push(format!("WatchedEvent state:{state} type:{kind} path:{path}"));
+    }
+
     fn handle_events<F>(&mut self, io: &mut SIo<'_, F>, events: Vec<ClientEvent>) {
         for e in events {
             match e {
-                ClientEvent::Connected { .. } => {
-                    self.out.push(String::new());
-                    self.out.push("WATCHER::".into());
-                    self.out.push(String::new());
-                    self.out.push("WatchedEvent state:SyncConnected type:None path:null".into());
-                }
-                ClientEvent::Disconnected => {
-                    self.out.push(String::new());
-                    self.out.push("WATCHER::".into());
-                    self.out.push(String::new());
-                    self.out.push("WatchedEvent state:Disconnected type:None path:null".into());
-                }
-                ClientEvent::Expired => {
-                    self.out.push(String::new());
-                    self.out.push("WATCHER::".into());
-                    self.out.push(String::new());
-                    self.out.push("WatchedEvent state:Expired type:None path:null".into());
-                }
-                ClientEvent::Watch { event, path } => {
-                    self.out.push(String::new());
-                    self.out.push("WATCHER::".into());
-                    self.out.push(String::new());
-                    self.out.push(format!("WatchedEvent state:SyncConnected type:{} path:{}", event.name(), path));
-                }
+                ClientEvent::Connected { .. } => self.watcher("SyncConnected", "None", "null"),
+                ClientEvent::Disconnected => self.watcher("Disconnected", "None", "null"),
+                ClientEvent::Expired => self.watcher("Expired", "None", "null"),
+                ClientEvent::Watch { event, path } => self.watcher("SyncConnected", event.name(), &path),
                 ClientEvent::Reply { result, .. } => self.on_result(io, result),
                 ClientEvent::Closed => {
                     if !self.exited {
@@ -517,10 +512,8 @@ impl NcProc {
     }
     pub fn on_msg<F>(&mut self, io: &mut SIo<'_, F>, msg: ZkMsg) {
         if let ZkMsg::FourLetterReply { text } = msg {
+            // `ruok` answers "imok" without a newline; the terminal shows it as a line anyway.
             self.out.extend(text.lines().map(|l| l.to_string()));
-            if !text.is_empty() && !text.ends_with('\n') {
-                // `ruok` answers "imok" without a newline; the terminal shows it as a line anyway.
-            }
             self.done(io);
         }
     }
