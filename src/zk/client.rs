@@ -14,7 +14,7 @@ use std::collections::{BTreeSet, VecDeque};
 use crate::sim::time::{Duration, Time};
 use crate::sim::{Io, NodeId};
 
-use super::msg::ZkMsg;
+use super::msg::{WatchPaths, ZkMsg};
 use super::types::{ErrCode, EventType, Op, Reply, SessionId, Zxid};
 
 /// Client timers.
@@ -308,9 +308,11 @@ impl ZkClient {
                         from,
                         ZkMsg::SetWatches {
                             relative_zxid: self.last_zxid,
-                            data: self.data_watches.iter().cloned().collect(),
-                            exist: self.exist_watches.iter().cloned().collect(),
-                            child: self.child_watches.iter().cloned().collect(),
+                            paths: Box::new(WatchPaths {
+                                data: self.data_watches.iter().cloned().collect(),
+                                exist: self.exist_watches.iter().cloned().collect(),
+                                child: self.child_watches.iter().cloned().collect(),
+                            }),
                         },
                     );
                 }
@@ -328,7 +330,7 @@ impl ZkClient {
                 if self.pending.front().map(|p| p.0 == xid).unwrap_or(false) {
                     if let Some((_, tag, op)) = self.pending.pop_front() {
                         self.register_watch(&op, &reply);
-                        let result = match reply {
+                        let result = match *reply {
                             Reply::Error(e) => Err(e),
                             r => Ok(r),
                         };

@@ -105,9 +105,11 @@ pub enum ZkMsg {
     /// `timeout_ms == 0` means the session has expired.
     ConnectResponse { session: SessionId, timeout_ms: u32 },
     /// Re-register watches after reconnecting (`SetWatches`).
-    SetWatches { relative_zxid: Zxid, data: Vec<String>, exist: Vec<String>, child: Vec<String> },
+    SetWatches { relative_zxid: Zxid, paths: Box<WatchPaths> },
     ClientRequest { xid: i32, op: Op },
-    ClientReply { xid: i32, zxid: Zxid, reply: Reply },
+    /// The reply is boxed: it is the largest payload, and every envelope on the bus is as large
+    /// as the largest message.
+    ClientReply { xid: i32, zxid: Zxid, reply: Box<Reply> },
     ClientPing,
     PingReply,
     /// Close the session (`ZooKeeper.close()`).
@@ -117,6 +119,14 @@ pub enum ZkMsg {
     /// A four-letter word sent raw to the client port.
     FourLetter { word: String },
     FourLetterReply { text: String },
+}
+
+/// The watches a reconnecting client re-registers (`SetWatches`).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct WatchPaths {
+    pub data: Vec<String>,
+    pub exist: Vec<String>,
+    pub child: Vec<String>,
 }
 
 /// What a learner forwards to the leader.
@@ -238,8 +248,8 @@ impl fmt::Display for ZkMsg {
                     write!(f, "ConnectResponse session {session}, timeout {timeout_ms}ms")
                 }
             }
-            ZkMsg::SetWatches { data, exist, child, .. } => {
-                write!(f, "SetWatches ({} data, {} exist, {} child)", data.len(), exist.len(), child.len())
+            ZkMsg::SetWatches { paths, .. } => {
+                write!(f, "SetWatches ({} data, {} exist, {} child)", paths.data.len(), paths.exist.len(), paths.child.len())
             }
             ZkMsg::ClientRequest { xid, op } => write!(f, "request #{xid} {}", op_summary(op)),
             ZkMsg::ClientReply { xid, zxid, reply } => write!(f, "reply #{xid} zxid {zxid}: {}", reply_summary(reply)),

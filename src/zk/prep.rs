@@ -404,34 +404,53 @@ fn parent_path_and_validate(path: &str) -> Result<&str, ErrCode> {
 /// A character outside the Basic Multilingual Plane is always invalid (its surrogates fall in
 /// the forbidden U+D800..U+F8FF range).
 pub fn validate_path(path: &str) -> Result<(), String> {
-    let chars: Vec<u16> = path.encode_utf16().collect();
-    let Some(&first) = chars.first() else {
-        return Err("Path length must be > 0".to_string());
+    // Java indexes UTF-16 units; for ASCII paths (nearly all) those are the bytes themselves,
+    // so only other paths pay for the re-encoding.
+    let reason = if path.is_ascii() {
+        path_problem(path.as_bytes())
+    } else {
+        path_problem(&path.encode_utf16().collect::<Vec<u16>>())
     };
-    if first != u16::from(b'/') {
-        return Err("Path must start with / character".to_string());
+    match reason {
+        Some(r) if r.starts_with("Path ") => Err(r),
+        Some(r) => Err(format!("Invalid path string \"{path}\" caused by {r}")),
+        None => Ok(()),
     }
-    if chars.len() == 1 {
-        return Ok(()); // the root
+}
+
+/// `PathUtils.validatePath` over UTF-16 code units (or ASCII bytes): what is wrong, if anything
+/// (a whole message for the length/slash checks, a "caused by" reason otherwise).
+fn path_problem<T: Copy + Into<u16>>(units: &[T]) -> Option<String> {
+    let at = |i: usize| -> u16 { units[i].into() };
+    let n = units.len();
+    if n == 0 {
+        return Some("Path length must be > 0".to_string());
     }
-    if chars.last() == Some(&u16::from(b'/')) {
-        return Err("Path must not end with / character".to_string());
+    if at(0) != u16::from(b'/') {
+        return Some("Path must start with / character".to_string());
+    }
+    if n == 1 {
+        return None; // the root
+    }
+    if at(n - 1) == u16::from(b'/') {
+        return Some("Path must not end with / character".to_string());
     }
     let (slash, dot) = (u16::from(b'/'), u16::from(b'.'));
-    let ends_name = |i: usize| i + 1 == chars.len() || chars.get(i + 1) == Some(&slash);
+    let ends_name = |i: usize| i + 1 == n || at(i + 1) == slash;
     let mut reason = None;
     let mut lastc = slash;
-    for (i, &c) in chars.iter().enumerate().skip(1) {
+    for i in 1..n {
+        let c = at(i);
         if c == 0 {
             reason = Some(format!("null character not allowed @{i}"));
         } else if c == slash && lastc == slash {
             reason = Some(format!("empty node name specified @{i}"));
         } else if c == dot && lastc == dot {
-            if i >= 2 && chars[i - 2] == slash && ends_name(i) {
+            if i >= 2 && at(i - 2) == slash && ends_name(i) {
                 reason = Some(format!("relative paths not allowed @{i}"));
             }
         } else if c == dot {
-            if chars[i - 1] == slash && ends_name(i) {
+            if at(i - 1) == slash && ends_name(i) {
                 reason = Some(format!("relative paths not allowed @{i}"));
             }
         } else if (0x0001..=0x001f).contains(&c)
@@ -446,10 +465,7 @@ pub fn validate_path(path: &str) -> Result<(), String> {
         }
         lastc = c;
     }
-    match reason {
-        Some(r) => Err(format!("Invalid path string \"{path}\" caused by {r}")),
-        None => Ok(()),
-    }
+    reason
 }
 
 /// `PathUtils.validatePath(path, isSequential)`, what the Java client checks before sending a

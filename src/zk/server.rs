@@ -27,7 +27,7 @@ use crate::sim::time::{Duration, Time};
 use crate::sim::trace::StableHasher;
 use crate::sim::{Io, NodeId};
 
-use super::msg::{PeerRequest, ServerState, Snapshot, Vote, ZkMsg};
+use super::msg::{PeerRequest, ServerState, Snapshot, Vote, WatchPaths, ZkMsg};
 use super::prep::Prep;
 use super::tree::{DataTree, Txn, TxnBody};
 use super::types::{EventType, Op, Reply, SessionId, Sid, Zxid};
@@ -1207,9 +1207,8 @@ impl ZkServer {
         let mut acks = BTreeSet::new();
         acks.insert(sid);
         l.outstanding.insert(zxid, Outstanding { txn: txn.clone(), acks });
-        let to: Vec<NodeId> = l.learners.iter().filter(|(_, h)| h.forwarding).map(|(n, _)| *n).collect();
-        for node in to {
-            io.send(node, ZkMsg::Proposal { txn: txn.clone() });
+        for (node, _) in l.learners.iter().filter(|(_, h)| h.forwarding) {
+            io.send(*node, ZkMsg::Proposal { txn: txn.clone() });
         }
         self.try_commit(io);
     }
@@ -1224,9 +1223,8 @@ impl ZkServer {
             }
             let Some(o) = l.outstanding.remove(&zxid) else { return };
             l.prep.committed(zxid);
-            let to: Vec<NodeId> = l.learners.iter().filter(|(_, h)| h.forwarding).map(|(n, _)| *n).collect();
-            for node in to {
-                io.send(node, ZkMsg::Commit { zxid });
+            for (node, _) in l.learners.iter().filter(|(_, h)| h.forwarding) {
+                io.send(*node, ZkMsg::Commit { zxid });
             }
             self.commit_txn(io, &o.txn);
         }
@@ -1252,9 +1250,8 @@ impl ZkServer {
         }
         let Role::Leading(l) = &mut self.v.role else { return };
         l.tick_skip = !l.tick_skip;
-        let to: Vec<NodeId> = l.learners.iter().filter(|(_, h)| h.phase == LhPhase::Broadcast).map(|(n, _)| *n).collect();
-        for node in to {
-            io.send(node, ZkMsg::Ping { touched: Vec::new() });
+        for (node, _) in l.learners.iter().filter(|(_, h)| h.phase == LhPhase::Broadcast) {
+            io.send(*node, ZkMsg::Ping { touched: Vec::new() });
         }
         io.set_timer(ZkTimer::LeaderTick, half);
     }
@@ -1643,7 +1640,7 @@ impl ZkServer {
                         c.sent += 1;
                         self.v.stats.packets_sent += 1;
                         record_latency(&mut self.v.stats, now, q.at);
-                        io.send(node, ZkMsg::ClientReply { xid: q.xid, zxid, reply });
+                        io.send(node, ZkMsg::ClientReply { xid: q.xid, zxid, reply: Box::new(reply) });
                     }
                     self.pump_reads(io, node);
                 }
@@ -1667,7 +1664,7 @@ impl ZkServer {
             let zxid = self.v.tree.last_processed_zxid();
             self.v.stats.packets_sent += 1;
             record_latency(&mut self.v.stats, now, q.at);
-            io.send(node, ZkMsg::ClientReply { xid: q.xid, zxid, reply });
+            io.send(node, ZkMsg::ClientReply { xid: q.xid, zxid, reply: Box::new(reply) });
         }
     }
 
@@ -2029,9 +2026,10 @@ impl ZkServer {
                     io.send(from, ZkMsg::PingReply);
                 }
             }
-            ZkMsg::SetWatches { relative_zxid, data, exist, child } => {
+            ZkMsg::SetWatches { relative_zxid, paths } => {
                 let now = io.now();
                 self.client_touch(now, from);
+                let WatchPaths { data, exist, child } = *paths;
                 self.handle_set_watches(from, relative_zxid, data, exist, child, io);
             }
             ZkMsg::CloseSession { xid } => {
