@@ -10,10 +10,21 @@
 //!   i.e. one czxid) never go backwards on a server, as committed.
 //! - `no-orphan-ephemerals`: a closed or expired session leaves no ephemeral node behind.
 //! - `commit-order`: a follower never receives a COMMIT out of order.
+//!
+//! Kafka (from `KafkaFact`):
+//! - `one-controller-per-epoch`: at most one broker acts as controller in a controller epoch.
+//! - `leader-in-isr`: every partition state the controller writes with a leader has the leader in
+//!   its ISR.
+//! - `hw-monotonic`: a leader's high watermark never decreases (per partition and leader epoch).
+//! - `acked-not-lost`: a record acknowledged with acks=all while the ISR had at least
+//!   `min.insync.replicas` members is in the log of every later leader, unless an unclean
+//!   election happened for that partition since.
 
 use std::collections::BTreeMap;
 
 use crate::cluster::Fact;
+use crate::kafka::broker::KafkaFact;
+use crate::kafka::types::{BrokerId, TopicPartition};
 use crate::sim::time::Time;
 use crate::zk::server::ZkFact;
 use crate::zk::types::{Sid, Zxid};
@@ -33,6 +44,10 @@ pub struct Checker {
     committed: BTreeMap<Zxid, (u64, Sid)>,
     last_committed: BTreeMap<Sid, (Zxid, u64)>,
     versions: BTreeMap<(Sid, String, Zxid), (i32, i32)>,
+    controllers: BTreeMap<i32, BrokerId>,
+    hws: BTreeMap<(TopicPartition, BrokerId, i32), i64>,
+    /// Highest offset acknowledged with acks=all (and ISR ≥ min), per partition.
+    acked: BTreeMap<TopicPartition, i64>,
     pub violations: Vec<Violation>,
     /// Facts seen (for tests that want to know the checker was fed).
     pub facts_seen: u64,
@@ -52,7 +67,10 @@ impl Checker {
     /// Judge one fact.
     pub fn observe(&mut self, at: Time, fact: &Fact) {
         self.facts_seen += 1;
-        let Fact::Zk(f) = fact;
+        let f = match fact {
+            Fact::Zk(f) => f,
+            Fact::Kafka(k) => return self.observe_kafka(at, k),
+        };
         match f {
             ZkFact::Established { sid, epoch } => match self.leaders.get(epoch) {
                 Some(other) if other != sid => {
@@ -115,6 +133,52 @@ impl Checker {
             }
             ZkFact::CommitOutOfOrder { sid, zxid, expected } => {
                 self.violate("commit-order", at, format!("zk{sid} got COMMIT {zxid}, expected {expected:?}"));
+            }
+        }
+    }
+
+    fn observe_kafka(&mut self, at: Time, f: &KafkaFact) {
+        match f {
+            KafkaFact::ControllerActing { epoch, broker } => match self.controllers.get(epoch) {
+                Some(other) if other != broker => {
+                    let other = *other;
+                    self.violate("one-controller-per-epoch", at, format!("brokers {other} and {broker} both acted as controller in epoch {epoch}"));
+                }
+                _ => {
+                    self.controllers.insert(*epoch, *broker);
+                }
+            },
+            KafkaFact::StateWritten { tp, leader, isr, unclean, .. } => {
+                if leader.0 >= 0 && !isr.contains(leader) {
+                    self.violate("leader-in-isr", at, format!("{tp}: leader {leader} written with ISR {isr:?}"));
+                }
+                if *unclean {
+                    self.acked.remove(tp);
+                }
+            }
+            KafkaFact::HighWatermark { tp, broker, leader_epoch, hw } => {
+                let key = (tp.clone(), *broker, *leader_epoch);
+                if let Some(old) = self.hws.get(&key) {
+                    if hw < old {
+                        self.violate("hw-monotonic", at, format!("{tp}: leader {broker} (epoch {leader_epoch}) HW {old} → {hw}"));
+                    }
+                }
+                self.hws.insert(key, *hw);
+            }
+            KafkaFact::AckedAll { tp, offset, .. } => {
+                let e = self.acked.entry(tp.clone()).or_insert(-1);
+                *e = (*e).max(*offset);
+            }
+            KafkaFact::BecameLeader { tp, broker, leader_epoch, log_end, .. } => {
+                if let Some(max) = self.acked.get(tp) {
+                    if *log_end <= *max {
+                        self.violate(
+                            "acked-not-lost",
+                            at,
+                            format!("{tp}: broker {broker} became leader (epoch {leader_epoch}) with log end {log_end}, but offset {max} was acknowledged with acks=all"),
+                        );
+                    }
+                }
             }
         }
     }

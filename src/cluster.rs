@@ -1,10 +1,14 @@
-//! The world of processes the terminal drives: ZooKeeper servers and the client tools (and, in
-//! the Kafka issue, brokers), joined into one `Process` type with one message, timer and fact
-//! type, so that they share one clock, one bus and one trace.
+//! The world of processes the terminal drives: ZooKeeper servers, Kafka brokers and the client
+//! tools, joined into one `Process` type with one message, timer and fact type, so that they share
+//! one clock, one bus and one trace.
 
 use std::fmt;
 use std::rc::Rc;
 
+use crate::kafka::broker::{Broker, KOut, KafkaConfig, KafkaFact, KafkaTimer};
+use crate::kafka::msg::KafkaMsg;
+use crate::kafka::tools::KafkaTool;
+use crate::kafka::types::BrokerId;
 use crate::sim::time::{Duration, Time};
 use crate::sim::world::World;
 use crate::sim::{Ctx, NodeId, Process};
@@ -18,6 +22,16 @@ use crate::zk::types::Sid;
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Msg {
     Zk(ZkMsg),
+    Kafka(KafkaMsg),
+}
+
+impl From<KOut> for Msg {
+    fn from(m: KOut) -> Self {
+        match m {
+            KOut::Zk(m) => Msg::Zk(m),
+            KOut::Kafka(m) => Msg::Kafka(m),
+        }
+    }
 }
 
 impl From<ZkMsg> for Msg {
@@ -30,6 +44,7 @@ impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Msg::Zk(m) => m.fmt(f),
+            Msg::Kafka(m) => m.fmt(f),
         }
     }
 }
@@ -38,6 +53,7 @@ impl crate::sim::Fingerprint for Msg {
     fn fingerprint(&self, h: &mut crate::sim::trace::StableHasher) {
         match self {
             Msg::Zk(m) => m.fingerprint(h),
+            Msg::Kafka(m) => m.fingerprint(h),
         }
     }
 }
@@ -47,6 +63,7 @@ impl Msg {
     pub fn kind(&self) -> &'static str {
         match self {
             Msg::Zk(m) => m.kind(),
+            Msg::Kafka(m) => m.kind(),
         }
     }
 }
@@ -56,6 +73,13 @@ impl Msg {
 pub enum Timer {
     Zk(ZkTimer),
     Tool(ToolTimer),
+    Kafka(KafkaTimer),
+}
+
+impl From<KafkaTimer> for Timer {
+    fn from(t: KafkaTimer) -> Self {
+        Timer::Kafka(t)
+    }
 }
 
 impl From<ZkTimer> for Timer {
@@ -74,6 +98,7 @@ impl fmt::Display for Timer {
         match self {
             Timer::Zk(t) => t.fmt(f),
             Timer::Tool(t) => t.fmt(f),
+            Timer::Kafka(t) => t.fmt(f),
         }
     }
 }
@@ -82,6 +107,13 @@ impl fmt::Display for Timer {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fact {
     Zk(ZkFact),
+    Kafka(KafkaFact),
+}
+
+impl From<KafkaFact> for Fact {
+    fn from(f: KafkaFact) -> Self {
+        Fact::Kafka(f)
+    }
 }
 
 impl From<ZkFact> for Fact {
@@ -98,6 +130,9 @@ pub enum Proc {
     Nc(NcProc),
     /// A load-generating client (benchmark, swarm).
     Writer(WriterProc),
+    Broker(Broker),
+    /// `kafka-topics`, the console producer and consumer, `kafka-leader-election`, load.
+    KafkaTool(KafkaTool),
 }
 
 impl Process for Proc {
@@ -111,6 +146,8 @@ impl Process for Proc {
             Proc::Shell(s) => s.start::<Fact>(ctx),
             Proc::Nc(n) => n.start::<Fact>(ctx),
             Proc::Writer(w) => w.start::<Fact>(ctx),
+            Proc::Broker(b) => b.start(ctx),
+            Proc::KafkaTool(t) => t.start(ctx),
         }
     }
 
@@ -120,6 +157,11 @@ impl Process for Proc {
             (Proc::Shell(s), Msg::Zk(m)) => s.on_msg::<Fact>(ctx, from, m),
             (Proc::Nc(n), Msg::Zk(m)) => n.on_msg::<Fact>(ctx, m),
             (Proc::Writer(w), Msg::Zk(m)) => w.on_msg::<Fact>(ctx, from, m),
+            (Proc::Broker(b), Msg::Zk(m)) => b.on_zk_msg(ctx, from, m),
+            (Proc::Broker(b), Msg::Kafka(m)) => b.on_kafka(ctx, from, m),
+            (Proc::KafkaTool(t), Msg::Zk(m)) => t.on_zk_msg(ctx, from, m),
+            (Proc::KafkaTool(t), Msg::Kafka(m)) => t.on_kafka(ctx, from, m),
+            (_, Msg::Kafka(_)) => {}
         }
     }
 
@@ -129,6 +171,8 @@ impl Process for Proc {
             (Proc::Shell(s), Timer::Tool(t)) => s.on_timer::<Fact>(ctx, t),
             (Proc::Nc(n), Timer::Tool(_)) => n.on_timer::<Fact>(ctx),
             (Proc::Writer(w), Timer::Tool(t)) => w.on_timer::<Fact>(ctx, t),
+            (Proc::Broker(b), Timer::Kafka(t)) => b.on_timer(ctx, t),
+            (Proc::KafkaTool(k), Timer::Kafka(t)) => k.on_timer(ctx, t),
             _ => {}
         }
     }
@@ -139,12 +183,15 @@ impl Process for Proc {
             Proc::Shell(s) => s.on_disconnect::<Fact>(ctx, peer),
             Proc::Nc(n) => n.on_disconnect::<Fact>(ctx),
             Proc::Writer(w) => w.on_disconnect::<Fact>(ctx, peer),
+            Proc::Broker(b) => b.on_disconnect(ctx, peer),
+            Proc::KafkaTool(t) => t.on_disconnect(ctx, peer),
         }
     }
 
     fn on_stop(&mut self, ctx: &mut Ctx<'_, Self>) {
         match self {
             Proc::Zk(s) => s.stop(ctx),
+            Proc::Broker(b) => b.stop(ctx),
             _ => crate::sim::Io::<Msg, Timer, Fact>::exit(ctx),
         }
     }
@@ -158,6 +205,8 @@ impl Process for Proc {
             }
             Proc::Nc(n) => n.exited = true,
             Proc::Writer(w) => w.crash(),
+            Proc::Broker(b) => b.crash(),
+            Proc::KafkaTool(t) => t.crash(),
         }
     }
 }
@@ -183,6 +232,9 @@ pub struct Cluster {
     pub zk_cfg: Rc<ZkConfig>,
     /// Node of ZooKeeper server `sid` (index sid-1).
     pub zk_nodes: Vec<NodeId>,
+    pub kafka_cfg: Rc<KafkaConfig>,
+    /// Node of broker `id` (index id-1).
+    pub broker_nodes: Vec<NodeId>,
     /// Tool slots that have exited and can be reused.
     free_tools: Vec<NodeId>,
     tool_count: u32,
@@ -200,7 +252,13 @@ impl Cluster {
             let sid = Sid(i as u64 + 1);
             world.add_node(format!("zk{}", sid.0), Proc::Zk(ZkServer::new(zk_cfg.clone(), sid)));
         }
-        Cluster { world, shape, zk_cfg, zk_nodes, free_tools: Vec::new(), tool_count: 0, checker: None }
+        let broker_nodes: Vec<NodeId> = (0..shape.brokers).map(|i| NodeId(shape.zk + i)).collect();
+        let kafka_cfg = Rc::new(KafkaConfig::defaults(zk_nodes.clone(), &broker_nodes));
+        for i in 0..shape.brokers {
+            let id = BrokerId(i as i32 + 1);
+            world.add_node(format!("b{}", id.0), Proc::Broker(Broker::new(kafka_cfg.clone(), id)));
+        }
+        Cluster { world, shape, zk_cfg, zk_nodes, kafka_cfg, broker_nodes, free_tools: Vec::new(), tool_count: 0, checker: None }
     }
 
     /// Turn the invariant checker on: every later event's facts are judged.
@@ -262,6 +320,49 @@ impl Cluster {
         self.world.events() > 0 || self.world.slots().iter().any(|s| s.is_up() || s.incarnation > 0)
     }
 
+    /// Replace the broker configuration (only before anything has started).
+    pub fn set_kafka_config(&mut self, cfg: KafkaConfig) {
+        let cfg = Rc::new(cfg);
+        for (i, n) in self.broker_nodes.clone().into_iter().enumerate() {
+            let _ = self.world.replace_proc(n, Proc::Broker(Broker::new(cfg.clone(), BrokerId(i as i32 + 1))));
+        }
+        self.kafka_cfg = cfg;
+    }
+
+    pub fn broker_node(&self, id: u32) -> Option<NodeId> {
+        if id == 0 {
+            return None;
+        }
+        self.broker_nodes.get(id as usize - 1).copied()
+    }
+
+    pub fn broker(&self, id: u32) -> Option<&Broker> {
+        match self.world.proc(self.broker_node(id)?) {
+            Some(Proc::Broker(b)) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The broker acting as controller (up, holding a controller context), if any.
+    pub fn controller(&self) -> Option<&Broker> {
+        self.broker_nodes.iter().filter(|n| self.world.is_up(**n)).filter_map(|n| match self.world.proc(*n) {
+            Some(Proc::Broker(b)) if b.is_controller() => Some(b),
+            _ => None,
+        }).max_by_key(|b| b.ctl.as_ref().map(|c| c.epoch))
+    }
+
+    /// Resolve `host:port` to a broker node (9092 + id - 1).
+    pub fn resolve_broker(&self, host: &str, port: u16) -> Option<NodeId> {
+        let local = matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "::1");
+        let id = port.checked_sub(self.kafka_cfg.base_port)? as u32 + 1;
+        let node = self.broker_node(id)?;
+        if local || host == format!("b{id}") {
+            Some(node)
+        } else {
+            None
+        }
+    }
+
     pub fn zk_node(&self, id: u32) -> Option<NodeId> {
         if id == 0 {
             return None;
@@ -297,7 +398,7 @@ impl Cluster {
     pub fn reap_tools(&mut self) {
         for (i, s) in self.world.slots().iter().enumerate() {
             let id = NodeId(i as u32);
-            let is_tool = matches!(s.proc, Proc::Shell(_) | Proc::Nc(_));
+            let is_tool = matches!(s.proc, Proc::Shell(_) | Proc::Nc(_) | Proc::KafkaTool(_));
             if is_tool && !s.is_up() && !self.free_tools.contains(&id) {
                 self.free_tools.push(id);
             }

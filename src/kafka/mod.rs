@@ -1,8 +1,13 @@
-//! Kafka 2.8 in ZooKeeper mode. This build carries the pure parts the brokers will use: replica
-//! assignment (`AdminUtils`), the JSON Kafka writes into ZooKeeper (`ZkData`), and the command-line
-//! parsing and output of `kafka-topics` and friends (`TopicCommand`). Brokers come with the Kafka
-//! issue.
+//! Kafka 2.8 in ZooKeeper mode: brokers (`broker.rs`) with their controller (`controller.rs`),
+//! the command-line tools as processes on the simulated network (`tools.rs`), and the pure parts
+//! they use: replica assignment (`AdminUtils`), the JSON Kafka writes into ZooKeeper (`ZkData`),
+//! the protocol messages (`msg.rs`), and the command-line parsing and output of `kafka-topics`
+//! and friends (`TopicCommand`).
 pub mod assign;
+pub mod broker;
+pub mod controller;
 pub mod json;
+pub mod msg;
+pub mod tools;
 pub mod topics_cmd;
 pub mod types;

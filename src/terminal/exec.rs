@@ -11,6 +11,9 @@ use crate::sim::time::Duration;
 use crate::sim::trace::narrate;
 use crate::sim::world::Life;
 use crate::sim::NodeId;
+use crate::kafka::broker::Phase;
+use crate::kafka::tools::{KafkaTool, ToolJob};
+use crate::kafka::topics_cmd;
 use crate::zk::shell::{NcProc, ShellProc};
 
 use super::ast::{Cmd, Grep, Line, NetCmd, NodeAction, ZkCliCmd};
@@ -55,12 +58,14 @@ pub struct Terminal {
     rng: Rng,
     /// 4lw whitelist for the next `cluster` (None = `*`).
     four_letter: Option<Vec<String>>,
+    /// A `kafka-console-producer` reading its input lines (until a line `.`).
+    pub producer: Option<(topics_cmd::ProducerCmd, Vec<String>)>,
 }
 
 impl Terminal {
     /// A terminal on a default cluster (3 ZooKeeper servers, 4 brokers), nothing started.
     pub fn new(seed: u64) -> Terminal {
-        Terminal { cluster: Cluster::new(seed, Shape::default()), seed, shell: None, rng: Rng::new(seed).fork(0x7465_726d), four_letter: None }
+        Terminal { cluster: Cluster::new(seed, Shape::default()), seed, shell: None, rng: Rng::new(seed).fork(0x7465_726d), four_letter: None, producer: None }
     }
 
     /// Whether an interactive zookeeper-shell is open (lines parse as zkCli commands first).
@@ -68,8 +73,30 @@ impl Terminal {
         self.shell.is_some()
     }
 
+    /// Whether a console producer is reading input lines.
+    pub fn in_producer(&self) -> bool {
+        self.producer.is_some()
+    }
+
     /// Run one line.
     pub fn run_line(&mut self, text: &str) -> Output {
+        if let Some((cmd, mut lines)) = self.producer.take() {
+            self.cluster.world.record_input(text.trim_end());
+            let t = text.trim_end();
+            let t = t.strip_prefix('>').map(|x| x.trim_start()).unwrap_or(t);
+            if t.trim() == "." {
+                let out = self.run_producer(cmd, lines);
+                self.cluster.reap_tools();
+                return out;
+            }
+            if lines.len() >= 10_000 {
+                self.producer = Some((cmd, lines));
+                return Output::err("kafka-console-producer: at most 10000 lines per batch in the sandbox; end the input with a line `.`");
+            }
+            lines.push(t.to_string());
+            self.producer = Some((cmd, lines));
+            return Output::default();
+        }
         let line = match parse(text, self.in_shell()) {
             Ok(l) => l,
             Err(e) => return Output::err(e),
@@ -121,9 +148,19 @@ impl Terminal {
                 }
                 Output::default()
             }
-            Cmd::Broker { .. } | Cmd::KafkaServerStart { .. } | Cmd::KafkaServerStop | Cmd::KafkaTool { .. } => {
-                Output::err("kafka: Kafka brokers are not part of this build yet (only the ZooKeeper ensemble is simulated)")
+            Cmd::Broker { action, id } => self.broker_action(action, id, true),
+            Cmd::KafkaServerStart { id, .. } => self.broker_action(NodeAction::Start, id, false),
+            Cmd::KafkaServerStop => {
+                let ids: Vec<u32> = (1..=self.cluster.shape.brokers).filter(|i| self.cluster.broker_node(*i).map(|n| self.cluster.world.is_up(n)).unwrap_or(false)).collect();
+                if ids.is_empty() {
+                    return Output::err("No kafka server to stop");
+                }
+                for i in ids {
+                    self.broker_action(NodeAction::Stop, i, false);
+                }
+                Output::default()
             }
+            Cmd::KafkaTool { tool, args } => self.kafka_tool(tool, args),
             Cmd::Sleep(d) => {
                 self.cluster.run_for(d);
                 Output::default()
@@ -190,6 +227,151 @@ impl Terminal {
         }
     }
 
+    fn broker_action(&mut self, action: NodeAction, id: u32, verbose: bool) -> Output {
+        let Some(node) = self.cluster.broker_node(id) else {
+            let n = self.cluster.shape.brokers;
+            return Output::err(if n == 0 { format!("broker: no broker {id} (the cluster has no brokers)") } else { format!("broker: no broker {id} (the cluster has {n}: b1..b{n})") });
+        };
+        let name = self.cluster.world.name(node);
+        let port = self.cluster.kafka_cfg.port_of(crate::kafka::types::BrokerId(id as i32));
+        let w = &mut self.cluster.world;
+        let res = match action {
+            NodeAction::Start => w.start(node).map(|_| format!("{name}: started (broker.id {id}, listener PLAINTEXT://localhost:{port})")),
+            NodeAction::Stop => w.stop(node).map(|_| format!("{name}: stopping (controlled shutdown, then the ZooKeeper session is closed)")),
+            NodeAction::Kill => w.crash(node).map(|_| format!("{name}: killed (kill -9); its ZooKeeper session expires after zookeeper.session.timeout.ms")),
+            NodeAction::Restart => {
+                if w.is_up(node) {
+                    let _ = w.crash(node);
+                }
+                w.start(node).map(|_| format!("{name}: killed and started again"))
+            }
+        };
+        self.cluster.check();
+        let mut out = match res {
+            Ok(msg) if verbose => Output::lines(vec![msg]),
+            Ok(_) => Output::default(),
+            Err(e) => return Output::err(format!("broker: {e}")),
+        };
+        if matches!(action, NodeAction::Start | NodeAction::Restart) {
+            // Startup takes a moment (ZooKeeper session, registration): let it happen, and say
+            // so if it failed (the old registration still there).
+            self.cluster.run_while(Duration::from_secs(10), |c| match c.world.proc(node) {
+                Some(crate::cluster::Proc::Broker(b)) => b.phase != Phase::Starting || !c.world.is_up(node),
+                _ => true,
+            });
+            if let Some(crate::cluster::Proc::Broker(b)) = self.cluster.world.proc(node) {
+                if let Phase::Failed(msg) = &b.phase {
+                    out.lines.push(format!("[{}] ERROR {msg} (kafka.zk.KafkaZkClient)", crate::zk::cli_format::java_date(self.cluster.world.wall_ms())));
+                    out.lines.push(format!("[{}] ERROR [KafkaServer id={id}] Fatal error during KafkaServer startup. Prepare to shutdown (kafka.server.KafkaServer)", crate::zk::cli_format::java_date(self.cluster.world.wall_ms())));
+                    out.lines.push(format!("{name}: exited (wait for the old session to expire: zookeeper.session.timeout.ms = {} ms)", self.cluster.kafka_cfg.session_timeout_ms));
+                }
+            }
+        }
+        out
+    }
+
+    fn broker_list(&self, list: &str) -> Result<Vec<NodeId>, String> {
+        let servers = topics_cmd::parse_bootstrap_servers(list)?;
+        let nodes: Vec<NodeId> = servers.iter().filter_map(|(h, p)| self.cluster.resolve_broker(h, *p)).collect();
+        Ok(nodes)
+    }
+
+    fn spawn_kafka_tool(&mut self, tool: KafkaTool, limit: Duration) -> Output {
+        let id = self.cluster.spawn_tool(Proc::KafkaTool(tool));
+        self.cluster.check();
+        let inc = self.cluster.world.slot(id).map(|s| s.incarnation).unwrap_or(0);
+        self.cluster.run_while(limit, |c| c.world.slot(id).map(|s| s.incarnation != inc || s.life != Life::Up).unwrap_or(true));
+        let lines = match self.cluster.world.proc_mut(id) {
+            Some(Proc::KafkaTool(t)) => std::mem::take(&mut t.out),
+            _ => Vec::new(),
+        };
+        Output::lines(lines)
+    }
+
+    fn kafka_tool(&mut self, tool: super::ast::KafkaTool, args: Vec<String>) -> Output {
+        use super::ast::KafkaTool as T;
+        let brokers = self.cluster.kafka_cfg.brokers.clone();
+        match tool {
+            T::Topics => {
+                let cmd = match topics_cmd::parse_topics_args(&args) {
+                    Ok(c) => c,
+                    Err(e) => return Output::err(e),
+                };
+                let (zk, boot) = match &cmd.connection {
+                    topics_cmd::Connection::Zookeeper(s) => {
+                        let zs = match topics_cmd::parse_zk_connect_string(s) {
+                            Ok(z) => z,
+                            Err(e) => return Output::err(e),
+                        };
+                        let mut nodes: Vec<NodeId> = zs.hosts.iter().filter_map(|(h, p)| self.cluster.resolve_zk(h, *p)).collect();
+                        nodes.dedup();
+                        self.rng.shuffle(&mut nodes);
+                        (Some(nodes), Vec::new())
+                    }
+                    topics_cmd::Connection::BootstrapServer(s) => match self.broker_list(s) {
+                        Ok(b) => (None, b),
+                        Err(e) => return Output::err(e),
+                    },
+                };
+                self.spawn_kafka_tool(KafkaTool::new(ToolJob::Topics(cmd), zk, boot, brokers), Duration::from_secs(70))
+            }
+            T::LeaderElection => {
+                let cmd = match topics_cmd::parse_leader_election_args(&args) {
+                    Ok(c) => c,
+                    Err(e) => return Output::err(e),
+                };
+                let boot = match self.broker_list(&cmd.bootstrap_server) {
+                    Ok(b) => b,
+                    Err(e) => return Output::err(e),
+                };
+                self.spawn_kafka_tool(KafkaTool::new(ToolJob::Election(cmd), None, boot, brokers), Duration::from_secs(70))
+            }
+            T::ConsoleConsumer => {
+                let cmd = match topics_cmd::parse_console_consumer_args(&args) {
+                    Ok(c) => c,
+                    Err(e) => return Output::err(e),
+                };
+                if cmd.topic.is_none() {
+                    return Output::err("kafka-console-consumer: the sandbox supports --topic (not --whitelist)");
+                }
+                let boot = match self.broker_list(&cmd.bootstrap_server) {
+                    Ok(b) => b,
+                    Err(e) => return Output::err(e),
+                };
+                let limit = Duration::from_millis(cmd.timeout_ms.filter(|t| *t > 0).map(|t| t as u64).unwrap_or(10_000).min(600_000) + 70_000);
+                self.spawn_kafka_tool(KafkaTool::new(ToolJob::Consumer(cmd), None, boot, brokers), limit)
+            }
+            T::ConsoleProducer => {
+                let cmd = match topics_cmd::parse_console_producer_args(&args) {
+                    Ok(c) => c,
+                    Err(e) => return Output::err(e),
+                };
+                if let Err(e) = self.broker_list(&cmd.bootstrap_servers) {
+                    return Output::err(e);
+                }
+                match cmd.messages {
+                    Some(n) => {
+                        let lines: Vec<String> = (1..=n.min(10_000)).map(|i| format!("message-{i}")).collect();
+                        self.run_producer(cmd, lines)
+                    }
+                    None => {
+                        self.producer = Some((cmd, Vec::new()));
+                        Output::lines(vec!["(type the messages, one per line; a line with a single `.` sends them)".into()])
+                    }
+                }
+            }
+        }
+    }
+
+    fn run_producer(&mut self, cmd: topics_cmd::ProducerCmd, lines: Vec<String>) -> Output {
+        if lines.is_empty() {
+            return Output::default();
+        }
+        let boot = self.broker_list(&cmd.bootstrap_servers).unwrap_or_default();
+        let brokers = self.cluster.kafka_cfg.brokers.clone();
+        self.spawn_kafka_tool(KafkaTool::new(ToolJob::Producer { cmd, values: lines }, None, boot, brokers), Duration::from_secs(130))
+    }
+
     fn step(&mut self, n: u64) -> Output {
         let from = self.cluster.world.trace.len();
         let mut done = 0;
@@ -210,12 +392,12 @@ impl Terminal {
 
     fn resolve_node(&self, name: &str) -> Result<NodeId, String> {
         let n = name.trim();
-        let found = self.cluster.world.find(n).filter(|id| matches!(self.cluster.world.proc(*id), Some(Proc::Zk(_))));
+        let found = self.cluster.world.find(n).filter(|id| matches!(self.cluster.world.proc(*id), Some(Proc::Zk(_) | Proc::Broker(_))));
         found.ok_or_else(|| format!("net: unknown node '{n}' (nodes: {})", self.node_names().join(", ")))
     }
 
     fn node_names(&self) -> Vec<String> {
-        self.cluster.zk_nodes.iter().map(|n| self.cluster.world.name(*n)).collect()
+        self.cluster.zk_nodes.iter().chain(self.cluster.broker_nodes.iter()).map(|n| self.cluster.world.name(*n)).collect()
     }
 
     fn net(&mut self, n: NetCmd) -> Output {
@@ -386,6 +568,31 @@ impl Terminal {
                 Life::Crashed => "crashed".to_string(),
             };
             lines.push(format!("zk{} :{}  {life}", i + 1, 2181 + i));
+        }
+        for (i, n) in self.cluster.broker_nodes.iter().enumerate() {
+            let Some(slot) = w.slot(*n) else { continue };
+            let Proc::Broker(b) = &slot.proc else { continue };
+            let life = match slot.life {
+                Life::Up | Life::Stopping => {
+                    let phase = match &b.phase {
+                        Phase::Down => "down".to_string(),
+                        Phase::Starting => "starting".to_string(),
+                        Phase::Running => "running".to_string(),
+                        Phase::ShuttingDown => "controlled shutdown".to_string(),
+                        Phase::Failed(_) => "failed".to_string(),
+                    };
+                    let ctl = match &b.ctl {
+                        Some(c) => format!(", CONTROLLER (epoch {})", c.epoch),
+                        None => String::new(),
+                    };
+                    let leads = b.replicas.values().filter(|r| r.leader == b.id).count();
+                    let session = if b.zk.is_connected() { format!("session 0x{:x}", b.zk.session.0) } else { "no ZooKeeper connection".to_string() };
+                    format!("{phase}{ctl}, {session}, leads {leads} of {} partition replicas", b.replicas.len())
+                }
+                Life::Stopped => "stopped".to_string(),
+                Life::Crashed => "crashed".to_string(),
+            };
+            lines.push(format!("b{} :{}  {life}", i + 1, self.cluster.kafka_cfg.port_of(b.id)));
         }
         lines
     }
