@@ -337,6 +337,8 @@ pub struct Broker {
     pub logs: BTreeMap<TopicPartition, Log>,
     /// Durable: the last `/latest_producer_id_block` this broker took (for the narration).
     pub producer_id_block: Option<i64>,
+    /// Why the last start failed (kept after the process exited, for the terminal).
+    pub startup_error: Option<String>,
     // ---- volatile ----
     pub phase: Phase,
     pub zk: ZkClient,
@@ -443,6 +445,7 @@ impl Broker {
             id,
             logs: BTreeMap::new(),
             producer_id_block: None,
+            startup_error: None,
             phase: Phase::Down,
             zk,
             broker_epoch: -1,
@@ -480,9 +483,11 @@ impl Broker {
     pub fn crash(&mut self) {
         let logs = std::mem::take(&mut self.logs);
         let block = self.producer_id_block;
+        let err = self.startup_error.take();
         *self = Broker::new(self.cfg.clone(), self.id);
         self.logs = logs;
         self.producer_id_block = block;
+        self.startup_error = err;
     }
 
     // ------------------------------------------------------------------ ZooKeeper plumbing
@@ -504,6 +509,7 @@ impl Broker {
 
     pub fn start(&mut self, io: &mut KIo<'_>) {
         self.phase = Phase::Starting;
+        self.startup_error = None;
         io.note(format!("broker {} starting: connecting to ZooKeeper (session timeout {} ms)", self.id, self.cfg.session_timeout_ms));
         {
             let mut zio = ZkIo { inner: io };
@@ -735,6 +741,7 @@ impl Broker {
 
     fn fail_startup(&mut self, io: &mut KIo<'_>, msg: String) {
         io.note(format!("broker {}: {msg}; Fatal error during KafkaServer startup. Prepare to shutdown", self.id));
+        self.startup_error = Some(msg.clone());
         self.phase = Phase::Failed(msg);
         {
             let mut zio = ZkIo { inner: io };

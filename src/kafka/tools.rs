@@ -22,7 +22,7 @@ use std::rc::Rc;
 use crate::sim::time::{Duration, Time};
 use crate::sim::NodeId;
 use crate::zk::client::{ClientEvent, ZkClient};
-use crate::zk::cli_format::java_date;
+use crate::zk::cli_format::log4j_date;
 use crate::zk::msg::ZkMsg;
 use crate::zk::types::{CreateMode, ErrCode, Op, Reply, WriteOp};
 
@@ -95,7 +95,7 @@ pub struct KafkaTool {
 }
 
 fn time_prefix(wall_ms: u64) -> String {
-    format!("[{}]", java_date(wall_ms).replace("  ", " "))
+    format!("[{}]", log4j_date(wall_ms))
 }
 
 impl KafkaTool {

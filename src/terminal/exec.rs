@@ -260,9 +260,9 @@ impl Terminal {
                 _ => true,
             });
             if let Some(crate::cluster::Proc::Broker(b)) = self.cluster.world.proc(node) {
-                if let Phase::Failed(msg) = &b.phase {
-                    out.lines.push(format!("[{}] ERROR {msg} (kafka.zk.KafkaZkClient)", crate::zk::cli_format::java_date(self.cluster.world.wall_ms())));
-                    out.lines.push(format!("[{}] ERROR [KafkaServer id={id}] Fatal error during KafkaServer startup. Prepare to shutdown (kafka.server.KafkaServer)", crate::zk::cli_format::java_date(self.cluster.world.wall_ms())));
+                if let Some(msg) = &b.startup_error {
+                    out.lines.push(format!("[{}] ERROR {msg} (kafka.zk.KafkaZkClient)", crate::zk::cli_format::log4j_date(self.cluster.world.wall_ms())));
+                    out.lines.push(format!("[{}] ERROR [KafkaServer id={id}] Fatal error during KafkaServer startup. Prepare to shutdown (kafka.server.KafkaServer)", crate::zk::cli_format::log4j_date(self.cluster.world.wall_ms())));
                     out.lines.push(format!("{name}: exited (wait for the old session to expire: zookeeper.session.timeout.ms = {} ms)", self.cluster.kafka_cfg.session_timeout_ms));
                 }
             }

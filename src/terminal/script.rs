@@ -18,6 +18,7 @@ pub fn run_script(term: &mut Terminal, text: &str, trace: bool) -> String {
             continue;
         }
         let from = term.cluster.world.trace.len();
+        let feeding = term.in_producer();
         let res = term.run_line(line);
         if shown.trim_start().starts_with('#') {
             if trace {
@@ -26,7 +27,7 @@ pub fn run_script(term: &mut Terminal, text: &str, trace: bool) -> String {
             }
             continue;
         }
-        out.push_str("$ ");
+        out.push_str(if feeding { ">" } else { "$ " });
         out.push_str(shown);
         out.push('\n');
         if trace {

@@ -34,6 +34,15 @@ pub fn java_date(ms_since_epoch: u64) -> String {
     )
 }
 
+/// A log4j timestamp as Kafka's tools print it (`[%d]`, ISO8601 pattern, UTC):
+/// `2021-09-17 11:09:56,515`.
+pub fn log4j_date(ms_since_epoch: u64) -> String {
+    let secs = ms_since_epoch / 1000;
+    let (year, month, day) = civil_from_days(secs / 86_400);
+    let sod = secs % 86_400;
+    format!("{year}-{month:02}-{day:02} {:02}:{:02}:{:02},{:03}", sod / 3600, sod / 60 % 60, sod % 60, ms_since_epoch % 1000)
+}
+
 /// Days since 1970-01-01 to (year, month 1..=12, day 1..=31), proleptic Gregorian. Howard
 /// Hinnant's `civil_from_days`, for non-negative day counts only.
 fn civil_from_days(days: u64) -> (u64, u64, u64) {
