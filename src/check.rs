@@ -17,8 +17,8 @@
 //!   its ISR.
 //! - `hw-monotonic`: a leader's high watermark never decreases (per partition and leader epoch).
 //! - `acked-not-lost`: a record acknowledged with acks=all while the ISR had at least
-//!   `min.insync.replicas` members is in the log of every later leader, unless an unclean
-//!   election happened for that partition since.
+//!   `min.insync.replicas` members is in the log of every leader of a later leader epoch, unless
+//!   an unclean election happened for that partition since.
 
 use std::collections::BTreeMap;
 
@@ -46,8 +46,8 @@ pub struct Checker {
     versions: BTreeMap<(Sid, String, Zxid), (i32, i32)>,
     controllers: BTreeMap<i32, BrokerId>,
     hws: BTreeMap<(TopicPartition, BrokerId, i32), i64>,
-    /// Highest offset acknowledged with acks=all (and ISR ≥ min), per partition.
-    acked: BTreeMap<TopicPartition, i64>,
+    /// Highest offset acknowledged with acks=all (and ISR ≥ min), per partition and leader epoch.
+    acked: BTreeMap<TopicPartition, BTreeMap<i32, i64>>,
     pub violations: Vec<Violation>,
     /// Facts seen (for tests that want to know the checker was fed).
     pub facts_seen: u64,
@@ -165,13 +165,16 @@ impl Checker {
                 }
                 self.hws.insert(key, *hw);
             }
-            KafkaFact::AckedAll { tp, offset, .. } => {
-                let e = self.acked.entry(tp.clone()).or_insert(-1);
+            KafkaFact::AckedAll { tp, leader_epoch, offset, .. } => {
+                let e = self.acked.entry(tp.clone()).or_default().entry(*leader_epoch).or_insert(-1);
                 *e = (*e).max(*offset);
             }
             KafkaFact::BecameLeader { tp, broker, leader_epoch, log_end, .. } => {
-                if let Some(max) = self.acked.get(tp) {
-                    if *log_end <= *max {
+                // A leader of epoch E must hold every record acknowledged in earlier epochs (a
+                // zombie acting on a stale, older epoch is fenced by the others and does not count).
+                let max = self.acked.get(tp).and_then(|m| m.range(..*leader_epoch).map(|(_, o)| *o).max());
+                if let Some(max) = max {
+                    if *log_end <= max {
                         self.violate(
                             "acked-not-lost",
                             at,

@@ -10,10 +10,10 @@ use zkafka_sandbox::terminal::{script::run_script, Terminal};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: sandbox [--seed N] [--trace] SCRIPT|-\n       sandbox bench [--seconds S]\n       sandbox swarm [--seed N | --from N --count M] [--verbose] [--trace]";
+const USAGE: &str = "usage: sandbox [--seed N] [--trace] SCRIPT|-\n       sandbox bench [--seconds S]\n       sandbox swarm [--kafka] [--seed N | --from N --count M] [--verbose] [--trace]";
 
 fn swarm(args: &[String]) -> ExitCode {
-    let (mut from, mut count, mut verbose, mut trace) = (0u64, 10_000u64, false, false);
+    let (mut from, mut count, mut verbose, mut trace, mut kafka) = (0u64, 10_000u64, false, false, false);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let num = |v: Option<&String>| v.and_then(|v| v.parse::<u64>().ok());
@@ -35,13 +35,19 @@ fn swarm(args: &[String]) -> ExitCode {
             },
             "--verbose" => verbose = true,
             "--trace" => trace = true,
+            "--kafka" => kafka = true,
             other => return usage_error(&format!("unknown option {other}")),
         }
     }
     let start = std::time::Instant::now();
     let (mut failed, mut events, mut worst) = (0u64, 0u64, 0u64);
     for seed in from..from.saturating_add(count) {
-        let (run, cluster) = zkafka_sandbox::swarm::run_seed_traced(seed, trace);
+        let (run, cluster) = if kafka {
+            let (run, t) = zkafka_sandbox::swarm::run_kafka_seed_traced(seed, trace);
+            (run, t.cluster)
+        } else {
+            zkafka_sandbox::swarm::run_seed_traced(seed, trace)
+        };
         if trace {
             let w = &cluster.world;
             let name = |id: zkafka_sandbox::sim::NodeId| w.name(id);
@@ -54,7 +60,7 @@ fn swarm(args: &[String]) -> ExitCode {
             worst = worst.max(d.as_millis());
         }
         if verbose {
-            println!("seed {seed}: {} servers, {} events, {} writes, recovered in {:?}", run.servers, run.events, run.writes, run.recovered_in.map(|d| d.to_string()));
+            println!("seed {seed}: {} servers, {} events, {} acknowledged writes, recovered in {:?}", run.servers, run.events, run.writes, run.recovered_in.map(|d| d.to_string()));
             for f in &run.faults {
                 println!("  {f}");
             }

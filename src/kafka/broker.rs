@@ -83,7 +83,7 @@ pub enum KafkaFact {
     HighWatermark { tp: TopicPartition, broker: BrokerId, leader_epoch: i32, hw: i64 },
     /// A record acknowledged to a producer with acks=all while the ISR had at least
     /// `min.insync.replicas` members.
-    AckedAll { tp: TopicPartition, offset: i64, value: Rc<str> },
+    AckedAll { tp: TopicPartition, leader_epoch: i32, offset: i64, value: Rc<str> },
     /// `broker` became leader of `tp` with this log.
     BecameLeader { tp: TopicPartition, broker: BrokerId, leader_epoch: i32, log_end: i64, last_value_at: Vec<(i64, Rc<str>)> },
 }
@@ -310,7 +310,7 @@ pub enum Phase {
 /// Why a ZooKeeper request was sent.
 #[derive(Clone, Debug)]
 pub(super) enum Purpose {
-    TopPath,
+    TopPath(&'static str),
     ClusterId,
     CreateClusterId,
     Register,
@@ -493,6 +493,10 @@ impl Broker {
     // ------------------------------------------------------------------ ZooKeeper plumbing
 
     pub(super) fn zk_submit(&mut self, io: &mut KIo<'_>, purpose: Purpose, op: Op) {
+        // A closed, closing or expired handle fails requests at once; nothing to retry there.
+        if self.zk.is_dead() || matches!(self.zk.state, crate::zk::client::ClientState::Closing { .. }) {
+            return;
+        }
         let tag = self.next_tag;
         self.next_tag += 1;
         self.pending.insert(tag, purpose);
@@ -522,7 +526,7 @@ impl Broker {
     fn create_top_paths(&mut self, io: &mut KIo<'_>) {
         self.top_paths_left = TOP_PATHS.len();
         for p in TOP_PATHS {
-            self.zk_submit(io, Purpose::TopPath, Broker::create(p, None, CreateMode::PERSISTENT));
+            self.zk_submit(io, Purpose::TopPath(p), Broker::create(p, None, CreateMode::PERSISTENT));
         }
     }
 
@@ -616,11 +620,10 @@ impl Broker {
 
     fn zk_reply(&mut self, io: &mut KIo<'_>, p: Purpose, r: Result<Reply, ErrCode>) {
         match p {
-            Purpose::TopPath => {
+            Purpose::TopPath(path) => {
                 if matches!(r, Err(ErrCode::ConnectionLoss)) {
                     // retryRequestsUntilConnected.
-                    self.top_paths_left = 0;
-                    self.create_top_paths(io);
+                    self.zk_submit(io, Purpose::TopPath(path), Broker::create(path, None, CreateMode::PERSISTENT));
                     return;
                 }
                 self.top_paths_left = self.top_paths_left.saturating_sub(1);
@@ -1266,7 +1269,7 @@ impl Broker {
         for d in done {
             if d.isr_ok {
                 for (i, v) in d.values.iter().enumerate() {
-                    io.fact(KafkaFact::AckedAll { tp: d.tp.clone(), offset: d.base + i as i64, value: v.clone() });
+                    io.fact(KafkaFact::AckedAll { tp: d.tp.clone(), leader_epoch: r.leader_epoch.0, offset: d.base + i as i64, value: v.clone() });
                 }
             }
             io.send(d.from, KOut::Kafka(KafkaMsg::ProduceResponse { corr: d.corr, tp: d.tp, result: Ok(d.base) }));

@@ -169,6 +169,9 @@ impl KafkaTool {
     // ------------------------------------------------------------------ ZooKeeper side
 
     fn zreq(&mut self, io: &mut KIo<'_>, key: &str, op: Op) {
+        if self.zk.as_ref().map(|z| z.is_dead() || matches!(z.state, crate::zk::client::ClientState::Closing { .. })).unwrap_or(true) {
+            return;
+        }
         let tag = self.next_tag;
         self.next_tag += 1;
         self.tags.insert(tag, key.to_string());

@@ -32,6 +32,8 @@ pub struct Envelope<M> {
     /// The destination's incarnation when this was sent: a restarted node never sees messages
     /// meant for its previous life (their TCP connection died with it).
     pub to_incarnation: u32,
+    /// The sender's incarnation when it sent (a restarted sender's old connection is gone).
+    pub from_incarnation: u32,
     pub sent_at: Time,
     /// When it arrives (meaningless while held by a cut link).
     pub deliver_at: Time,
@@ -428,6 +430,7 @@ impl<P: Process> World<P> {
             from,
             to,
             to_incarnation: self.slots[to.index()].incarnation,
+            from_incarnation: self.slots[from.index()].incarnation,
             sent_at: self.now,
             deliver_at: self.now,
             payload,
@@ -502,6 +505,15 @@ impl<P: Process> World<P> {
         if self.bus.is_cut(from, to) {
             // Cut while in flight: held until the link heals (TCP keeps retransmitting).
             self.held.push(env);
+            return Stepped { at: self.now, node: to, handled: false };
+        }
+        let sender = &self.slots[from.index()];
+        if sender.is_up() && sender.incarnation != env.from_incarnation {
+            // Sent by a previous run of a node that has restarted since: that connection was
+            // reset when the old process died; the new process has its own.
+            if let Payload::Msg(msg) = env.payload {
+                self.trace.push(self.now, to, TraceKind::Dropped { from, msg, why: "sender has restarted since" });
+            }
             return Stepped { at: self.now, node: to, handled: false };
         }
         let slot = &self.slots[to.index()];
