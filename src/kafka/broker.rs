@@ -370,6 +370,8 @@ pub struct Broker {
     shutdown_tries: u32,
     /// Election attempt counter (to ignore stale replies).
     elect_gen: u64,
+    /// The session expired: register again once the new handle connects.
+    reregister: bool,
 }
 
 /// Top-level paths every broker makes sure exist (`ZkData.PersistentZkPaths`), parents first.
@@ -468,6 +470,7 @@ impl Broker {
             next_corr: 1,
             shutdown_tries: 0,
             elect_gen: 0,
+            reregister: false,
         }
     }
 
@@ -598,15 +601,23 @@ impl Broker {
                         self.resign(io);
                     }
                     self.pending.clear();
-                    self.zk = ZkClient::new(self.cfg.zk_servers.clone(), self.cfg.session_timeout_ms);
-                    {
-                        let mut zio = ZkIo { inner: io };
-                        self.zk.start(&mut zio);
+                    // KafkaZkClient reinitialises with a new ZooKeeper handle. Its connection
+                    // starts after the client's reconnect pause, so that the old connection's
+                    // last words (the server closing it) cannot be taken for the new one's.
+                    for t in [ClientTimer::Ping, ClientTimer::ReadTimeout, ClientTimer::ConnectTimeout] {
+                        io.cancel_timer(KafkaTimer::Zk(t));
                     }
+                    self.zk = ZkClient::new(self.cfg.zk_servers.clone(), self.cfg.session_timeout_ms);
+                    let pause = 200 + io.rng().below(800);
+                    io.set_timer(KafkaTimer::Zk(ClientTimer::Reconnect), Duration::from_millis(pause));
                     if self.is_running() {
                         self.phase = Phase::Starting;
-                        self.create_top_paths(io);
+                        self.reregister = true;
                     }
+                }
+                ClientEvent::Connected { .. } if self.reregister => {
+                    self.reregister = false;
+                    self.create_top_paths(io);
                 }
                 ClientEvent::Closed => {
                     if self.phase == Phase::ShuttingDown || self.phase == Phase::Down {
@@ -891,6 +902,11 @@ impl Broker {
                     self.meta_parts.retain(|tp, _| tp.topic != t);
                 }
                 for (t, id) in topics {
+                    // DescribeConfigs reads the topic's overrides from ZooKeeper.
+                    if !self.topic_configs.contains_key(&t) {
+                        self.topic_configs.insert(t.clone(), BTreeMap::new());
+                        self.zk_submit(io, Purpose::TopicConfig(t.clone()), Op::GetData { path: format!("/config/topics/{t}"), watch: false });
+                    }
                     self.meta_topics.insert(t, id);
                 }
                 for p in partitions {
@@ -1102,17 +1118,20 @@ impl Broker {
                 interesting = true;
                 continue;
             }
-            // Partition.updateFollowerFetchState.
+            // Partition.updateFollowerFetchState — when the fetch arrives, not when a parked
+            // fetch completes (DelayedFetch only reads the log again).
             if let Some(f) = r.followers.get_mut(&replica) {
-                if fp.offset >= leo {
-                    f.last_caught_up = f.last_caught_up.max(now);
-                } else if fp.offset >= f.last_fetch_leader_leo {
-                    f.last_caught_up = f.last_caught_up.max(f.last_fetch_time);
+                if !retry {
+                    if fp.offset >= leo {
+                        f.last_caught_up = f.last_caught_up.max(now);
+                    } else if fp.offset >= f.last_fetch_leader_leo {
+                        f.last_caught_up = f.last_caught_up.max(f.last_fetch_time);
+                    }
+                    f.leo = fp.offset;
+                    f.last_fetch_leader_leo = leo;
+                    f.last_fetch_time = now;
+                    changed.push(fp.tp.clone());
                 }
-                f.leo = fp.offset;
-                f.last_fetch_leader_leo = leo;
-                f.last_fetch_time = now;
-                changed.push(fp.tp.clone());
                 let records = log.records[fp.offset as usize..].iter().take(500).cloned().collect::<Vec<_>>();
                 if !records.is_empty() || f.last_sent_hw != log.hw {
                     interesting = true;

@@ -365,7 +365,7 @@ impl Broker {
                 io.note(format!("controller {} (epoch {epoch}): context loaded — live brokers [{live}]", self.id));
                 self.send_update_metadata(io, None, true, Vec::new());
                 // replicaStateMachine.startup: replicas on dead brokers → OfflineReplica.
-                let updates = self.isr_removals_for_dead();
+                let updates = self.isr_removals_for_dead(None);
                 self.write_states(io, updates);
                 Step::Wait
             }
@@ -478,14 +478,16 @@ impl Broker {
         new_tps
     }
 
-    fn isr_removals_for_dead(&self) -> Vec<(TopicPartition, LeaderIsr, bool)> {
+    /// OfflineReplica for replicas on dead brokers (`only`: just these brokers, else every
+    /// broker that is not live).
+    fn isr_removals_for_dead(&self, only: Option<&[BrokerId]>) -> Vec<(TopicPartition, LeaderIsr, bool)> {
         let Some(c) = self.ctl.as_ref() else { return vec![] };
         let mut out = Vec::new();
         for (tp, s) in &c.states {
             let mut cur = s.clone();
             let mut changed = false;
             for r in c.replicas(tp) {
-                if !c.is_live(r) {
+                if !c.is_live(r) && only.map(|o| o.contains(&r)).unwrap_or(true) {
                     if let Some(n) = c.remove_from_isr(&cur, r) {
                         cur = n;
                         changed = true;
@@ -636,7 +638,8 @@ impl Broker {
         for tp in tps {
             let Some(ps) = c.part_state(tp) else { continue };
             for r in &ps.replicas {
-                if c.is_live(*r) && only.map(|o| o.contains(r)).unwrap_or(true) {
+                // ControllerContext.isReplicaOnline: shutting-down brokers are not live here.
+                if c.is_live(*r) && !c.shutting_down.contains(r) && only.map(|o| o.contains(r)).unwrap_or(true) {
                     per.entry(*r).or_default().push(ps.clone());
                 }
             }
@@ -743,7 +746,11 @@ impl Broker {
                     return Step::Done;
                 }
                 // … then the dead replicas leave the ISRs.
-                let updates = self.isr_removals_for_dead();
+                let dead = self.job().dead.clone();
+                if dead.is_empty() {
+                    return Step::Next;
+                }
+                let updates = self.isr_removals_for_dead(Some(&dead));
                 self.write_states(io, updates);
                 Step::Wait
             }

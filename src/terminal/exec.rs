@@ -289,6 +289,17 @@ impl Terminal {
     }
 
     fn kafka_tool(&mut self, tool: super::ast::KafkaTool, args: Vec<String>) -> Output {
+        let mut out = self.kafka_tool_inner(tool, args);
+        // A refused command line: the first line the real tool prints (usage tables follow it
+        // there); the terminal shows one line.
+        if out.error && out.lines.len() == 1 && out.lines[0].contains('\n') {
+            let first = out.lines[0].lines().find(|l| !l.trim().is_empty()).unwrap_or("kafka: bad arguments").to_string();
+            out.lines = vec![first];
+        }
+        out
+    }
+
+    fn kafka_tool_inner(&mut self, tool: super::ast::KafkaTool, args: Vec<String>) -> Output {
         use super::ast::KafkaTool as T;
         let brokers = self.cluster.kafka_cfg.brokers.clone();
         match tool {
