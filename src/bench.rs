@@ -78,9 +78,93 @@ pub fn zk_writes(secs: u64, keep_trace: bool, now: WallClock<'_>) -> Figures {
     }
 }
 
+/// The seed cluster: 3 ZooKeeper servers, 4 brokers, topic `test` (10 partitions, RF 4, the seed's
+/// assignment) and one acks=all producer, set up and ready to run.
+pub fn seed_cluster(seed: u64, keep_trace: bool) -> crate::terminal::Terminal {
+    let mut t = crate::terminal::Terminal::new(seed);
+    t.cluster.world.trace.keep = keep_trace;
+    for l in [
+        "zk start 1",
+        "zk start 2",
+        "zk start 3",
+        "sleep 5s",
+        "broker start 1",
+        "broker start 2",
+        "broker start 3",
+        "broker start 4",
+        "sleep 5s",
+        "kafka-topics --create --zookeeper localhost:2181 --topic test --replica-assignment 3:2:4:1,4:3:1:2,1:4:2:3,2:1:3:4,3:4:1:2,4:1:2:3,1:2:3:4,2:3:4:1,3:1:2:4,4:2:3:1",
+        "sleep 2s",
+    ] {
+        let _ = t.run_line(l);
+    }
+    spawn_producers(&mut t, "test", 1);
+    t
+}
+
+fn spawn_producers(t: &mut crate::terminal::Terminal, topic: &str, n: u32) {
+    use crate::kafka::tools::{KafkaTool, ToolJob};
+    for _ in 0..n {
+        let boot = t.cluster.broker_nodes.clone();
+        let load = KafkaTool::new(ToolJob::Load { topic: topic.into(), every: Duration::from_millis(100) }, None, boot, t.cluster.kafka_cfg.brokers.clone());
+        t.cluster.spawn_tool(Proc::KafkaTool(load));
+    }
+}
+
+fn acked(t: &crate::terminal::Terminal) -> u64 {
+    t.cluster.world.slots().iter().map(|s| if let Proc::KafkaTool(k) = &s.proc { k.acked } else { 0 }).sum()
+}
+
+/// Run a prepared cluster for `secs` virtual seconds and measure.
+fn measure(name: String, t: &mut crate::terminal::Terminal, secs: u64, now: WallClock<'_>) -> Figures {
+    let e0 = t.cluster.world.events();
+    let t0 = t.cluster.world.now();
+    let a0 = acked(t);
+    let start = now();
+    t.cluster.run_for(Duration::from_secs(secs));
+    let wall = now().duration_since(start).as_secs_f64();
+    Figures {
+        name,
+        events: t.cluster.world.events() - e0,
+        virtual_secs: t.cluster.world.now().since(t0).as_micros() as f64 / 1e6,
+        wall_secs: wall,
+        writes: acked(t) - a0,
+        trace_hash: t.cluster.world.trace.hash(),
+    }
+}
+
+/// The seed cluster for `secs` virtual seconds.
+pub fn kafka_seed(secs: u64, now: WallClock<'_>) -> Figures {
+    let mut t = seed_cluster(42, false);
+    measure("kafka seed cluster (3 zk + 4 brokers, test 10×RF4, 1 producer)".into(), &mut t, secs, now)
+}
+
+/// The scale cluster: 5 ZooKeeper servers, 50 brokers, 1,000 partitions with RF 3, 10 producers.
+pub fn kafka_scale(secs: u64, now: WallClock<'_>) -> Figures {
+    let mut t = crate::terminal::Terminal::new(42);
+    t.cluster.world.trace.keep = false;
+    let _ = t.run_line("cluster --zk 5 --brokers 50");
+    for i in 1..=5 {
+        let _ = t.run_line(&format!("zk start {i}"));
+    }
+    let _ = t.run_line("sleep 5s");
+    for i in 1..=50 {
+        let _ = t.run_line(&format!("broker start {i}"));
+    }
+    let _ = t.run_line("sleep 5s");
+    let _ = t.run_line("kafka-topics --create --bootstrap-server localhost:9092 --topic scale --partitions 1000 --replication-factor 3");
+    let _ = t.run_line("sleep 10s");
+    spawn_producers(&mut t, "scale", 10);
+    measure("kafka scale cluster (5 zk + 50 brokers, 1000 partitions RF3, 10 producers)".into(), &mut t, secs, now)
+}
+
 /// Every benchmark, as printable lines.
 pub fn run_all(secs: u64, now: WallClock<'_>) -> Vec<String> {
     let mut lines = Vec::new();
+    let k = kafka_seed(secs, now);
+    lines.push(k.line());
+    let s = kafka_scale(60, now);
+    lines.push(format!("{} — 1 virtual minute in {:.3} s wall (target < 1 s)", s.line(), s.wall_secs));
     let f = zk_writes(secs, false, now);
     lines.push(f.line());
     let g = zk_writes(secs.min(600), true, now);

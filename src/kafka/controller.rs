@@ -64,6 +64,8 @@ pub enum Event {
     ControlledShutdown { from: Option<NodeId>, broker: BrokerId, broker_epoch: i64 },
     AutoRebalance,
     Admin { from: NodeId, corr: u64, op: AdminOp },
+    /// Retry offline elections (after a state write lost a race).
+    ElectOffline,
 }
 
 /// An event being processed.
@@ -100,6 +102,8 @@ pub struct Controller {
     /// Live brokers and their epochs (czxid of `/brokers/ids/N`).
     pub live: BTreeMap<BrokerId, i64>,
     pub shutting_down: BTreeSet<BrokerId>,
+    /// Bounced brokers held out of `live` while their failure is handled.
+    bounced: BTreeMap<BrokerId, i64>,
     pub topics: BTreeMap<String, TopicCtx>,
     pub states: BTreeMap<TopicPartition, LeaderIsr>,
     queue: VecDeque<Event>,
@@ -171,6 +175,7 @@ impl Broker {
             epoch_zk_version: zkv,
             live: BTreeMap::new(),
             shutting_down: BTreeSet::new(),
+            bounced: BTreeMap::new(),
             topics: BTreeMap::new(),
             states: BTreeMap::new(),
             queue: VecDeque::new(),
@@ -280,6 +285,52 @@ impl Broker {
         if matches!(r, Err(ErrCode::SessionExpired)) {
             return;
         }
+        // A conditional state write that failed with BADVERSION may have been applied already
+        // (its reply lost with the connection, then retried): read the znode back and compare
+        // (`KafkaZkClient.updateLeaderAndIsr` → `checkLeaderAndIsrZkData`).
+        if let Some(tp) = key.strip_prefix("w:") {
+            if matches!(multi_error(&r), Some((1, ErrCode::BadVersion))) {
+                let path = j.writes.iter().find(|w| w.0 == key).map(|w| state_path(&w.1));
+                if let Some(path) = path {
+                    let rkey = format!("r:{tp}");
+                    j.ops.insert(rkey.clone(), Op::GetData { path: path.clone(), watch: false });
+                    j.results.insert(format!("bad:{tp}"), r);
+                    self.zk_submit(io, Purpose::Job(gen, rkey), Op::GetData { path, watch: false });
+                    return;
+                }
+            }
+        }
+        if let Some(tp) = key.strip_prefix("r:") {
+            let wkey = format!("w:{tp}");
+            let bad = j.results.remove(&format!("bad:{tp}"));
+            let want = j.writes.iter().find(|w| w.0 == wkey).map(|w| (w.1.clone(), w.2.clone()));
+            j.outstanding = j.outstanding.saturating_sub(1);
+            let mut done = bad.unwrap_or(Err(ErrCode::BadVersion));
+            if let (Some((d, st)), Some((wtp, want))) = (data_of(&r), want) {
+                let parsed = json::parse_partition_state(&d).ok();
+                match parsed {
+                    Some(p) if p.leader == want.leader && p.isr == want.isr && p.leader_epoch == want.leader_epoch => {
+                        done = Ok(Reply::Multi(vec![WriteResult::Checked, WriteResult::SetData { stat: st }]));
+                    }
+                    Some(p) => {
+                        // Someone else wrote it: refresh the context and elect again later.
+                        if let Some(c) = self.ctl.as_mut() {
+                            c.states.insert(wtp, LeaderIsr { leader: p.leader, leader_epoch: p.leader_epoch, isr: p.isr, controller_epoch: p.controller_epoch, zk_version: st.version });
+                            if !c.queue.iter().any(|e| matches!(e, Event::ElectOffline)) {
+                                c.queue.push_back(Event::ElectOffline);
+                            }
+                        }
+                    }
+                    None => {}
+                }
+            }
+            let Some(j) = self.ctl.as_mut().and_then(|c| c.job.as_mut()) else { return };
+            j.results.insert(wkey, done);
+            if j.outstanding == 0 {
+                self.ctl_run(io);
+            }
+            return;
+        }
         j.outstanding = j.outstanding.saturating_sub(1);
         j.results.insert(key, r);
         if j.outstanding == 0 {
@@ -312,6 +363,19 @@ impl Broker {
             Event::ControlledShutdown { from, broker, broker_epoch } => self.st_controlled_shutdown(io, stage, from, broker, broker_epoch),
             Event::AutoRebalance => self.st_auto_rebalance(io, stage),
             Event::Admin { from, corr, op } => self.st_admin(io, stage, from, corr, op),
+            Event::ElectOffline => match stage {
+                0 => {
+                    let updates = self.offline_elections();
+                    self.write_states(io, updates);
+                    Step::Wait
+                }
+                _ => {
+                    if !self.apply_writes(io) {
+                        self.flush_changed(io);
+                    }
+                    Step::Done
+                }
+            },
         }
     }
 
@@ -436,7 +500,17 @@ impl Broker {
                 dead.push(*b);
             }
         }
-        c.live = now;
+        // A bounced broker (new registration, new epoch) is handled as dead first, then as
+        // new: it leaves the live set until the startup half (`processBrokerChange`).
+        let mut live = now.clone();
+        let mut bounced = BTreeMap::new();
+        for b in &dead {
+            if let Some(e) = live.remove(b) {
+                bounced.insert(*b, e);
+            }
+        }
+        c.live = live;
+        c.bounced = bounced;
         for b in &dead {
             c.shutting_down.remove(b);
         }
@@ -766,6 +840,10 @@ impl Broker {
                     self.job().changed.clear();
                 }
                 let born = self.job().born.clone();
+                if let Some(c) = self.ctl.as_mut() {
+                    let bounced = std::mem::take(&mut c.bounced);
+                    c.live.extend(bounced);
+                }
                 if born.is_empty() {
                     return Step::Done;
                 }
