@@ -65,6 +65,18 @@ pub fn micros_from_f64(us: f64) -> Result<u64, String> {
     }
 }
 
+/// Parts per million as a percentage without trailing zeros (`0%`, `12.5%`).
+fn percent(ppm: u32) -> String {
+    let whole = format!("{}", ppm / 10_000);
+    let frac = format!("{:04}", ppm % 10_000);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        format!("{whole}%")
+    } else {
+        format!("{whole}.{frac}%")
+    }
+}
+
 fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
@@ -468,7 +480,7 @@ pub fn snapshot(term: &Terminal, since: u64) -> Snapshot {
         flights,
         flights_total,
         cuts: w.bus.cuts().iter().map(|(a, b)| [w.name(*a), w.name(*b)]).collect(),
-        net: format!("delay {}-{}, loss {}.{:04}%", cfg.delay_min, cfg.delay_max, cfg.loss.0 / 10_000, cfg.loss.0 % 10_000),
+        net: format!("delay {}-{}, loss {}", cfg.delay_min, cfg.delay_max, percent(cfg.loss.0)),
         tree_source,
         tree_digest: tree.map(|t| format!("{:016x}", t.digest())).unwrap_or_default(),
         znodes,
