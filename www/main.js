@@ -236,7 +236,7 @@ function wire() {
   document.addEventListener('keydown', (ev) => {
     const t = ev.target;
     if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement || ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    if (ev.key === ' ' && !(t instanceof HTMLButtonElement)) { ev.preventDefault(); setPlaying(!app.playing); }
+    if ((ev.key === ' ' && !(t instanceof HTMLButtonElement)) || ev.key === 'p') { ev.preventDefault(); setPlaying(!app.playing); }
     else if (ev.key === '.') { setPlaying(false); app.sb.step(1); app.dirty = true; }
     else if (ev.key === 'n') { setPlaying(false); app.sb.stepToChange(1_000_000); app.dirty = true; }
     else if (ev.key === '[') setSpeed(app.speed - 1);

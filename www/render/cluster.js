@@ -57,6 +57,7 @@ export class ClusterView {
         b.btn.classList.toggle('down', !n.up);
         b.btn.classList.toggle('leader', n.mode === 'leader' || n.mode === 'standalone');
         b.btn.classList.toggle('controller', !!n.controller);
+        this.layoutNeeded = true;
         b.btn.setAttribute('aria-label', `${n.name}: ${roleText}. ${nodeInfo(n)}`);
       }
     }
@@ -90,7 +91,12 @@ export class ClusterView {
     groups.tool.forEach((name, i) => this.pos.set(name, { x: w - toolW / 2, y: h * (i + 0.5) / groups.tool.length }));
     for (const [name, b] of this.buttons) {
       const p = this.pos.get(name);
-      if (p) b.btn.style.transform = `translate(${Math.round(p.x)}px, ${Math.round(p.y)}px) translate(-50%, -50%)`;
+      if (!p) continue;
+      // Keep every node inside the panel (narrow, embedded layouts).
+      const hw = b.btn.offsetWidth / 2 + 2, hh = b.btn.offsetHeight / 2 + 2;
+      p.x = Math.max(hw, Math.min(w - hw, p.x));
+      p.y = Math.max(hh, Math.min(h - hh, p.y));
+      b.btn.style.transform = `translate(${Math.round(p.x)}px, ${Math.round(p.y)}px) translate(-50%, -50%)`;
     }
   }
 
