@@ -29,7 +29,7 @@ pub const DATA_SHOWN: usize = 1024;
 /// Znodes sent to the page at most.
 pub const ZNODES_SHOWN: usize = 2000;
 /// Trace records sent per snapshot at most (the newest ones).
-pub const TRACE_SHOWN: usize = 400;
+pub const TRACE_SHOWN: usize = 250;
 /// In-flight messages sent per snapshot at most (the oldest ones).
 pub const FLIGHTS_SHOWN: usize = 500;
 /// Largest shape the page accepts (the terminal accepts up to 7 ZooKeeper servers).
@@ -757,7 +757,10 @@ fn record_kind<P: crate::sim::Process>(r: &TraceRecord<P>) -> &'static str {
 fn trace_views(c: &Cluster, since: u64) -> (Vec<TraceView>, u64) {
     let w = &c.world;
     let name = |id: NodeId| w.name(id);
-    let recs: Vec<&TraceRecord<Proc>> = w.trace.since(since).collect();
+    // Only the newest records are sent: start there instead of walking everything since `since`
+    // (at ×1000 that can be hundreds of thousands of records per frame).
+    let from = since.max(w.trace.len().saturating_sub(TRACE_SHOWN as u64));
+    let recs: Vec<&TraceRecord<Proc>> = w.trace.since(from).collect();
     let start = recs.len().saturating_sub(TRACE_SHOWN);
     let skipped = recs.first().map(|r| r.index.saturating_sub(since)).unwrap_or(0) + start as u64;
     let mut out = Vec::with_capacity(recs.len() - start);

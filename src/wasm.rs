@@ -12,8 +12,11 @@ use wasm_bindgen::prelude::*;
 use crate::terminal::exec::Output;
 use crate::view::{micros_from_f64, parse_seed, seed_from_f64, Driver};
 
+/// A value as a plain JavaScript object. Serialised by serde_json (already in the module for the
+/// Kafka znodes) and parsed by the browser's `JSON.parse`: smaller and faster than building the
+/// object field by field across the boundary.
 fn to_js<T: Serialize>(v: &T) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+    serde_json::to_string(v).ok().and_then(|s| js_sys::JSON::parse(&s).ok()).unwrap_or(JsValue::NULL)
 }
 
 fn err_output(e: String) -> JsValue {

@@ -5,6 +5,7 @@ import { el, clear, setText, kindColour } from '../dom.js';
 
 const KEEP = 5000;
 const SHOWN = 400;
+const PER_FRAME = 80;
 
 export class LogView {
   constructor(root) {
@@ -53,7 +54,10 @@ export class LogView {
     }
     if (this.entries.length > KEEP) this.entries.splice(0, this.entries.length - KEEP);
     const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 30;
-    for (const e of fresh) if (this.matches(e)) this.list.append(this.row(e));
+    // At high speed only the newest rows are drawn (the rest stay in `entries` for filtering).
+    const frag = document.createDocumentFragment();
+    for (const e of fresh.slice(-PER_FRAME)) if (this.matches(e)) frag.append(this.row(e));
+    this.list.append(frag);
     while (this.list.childElementCount > SHOWN) this.list.firstElementChild.remove();
     this.updateInfo();
     if (atBottom) this.list.scrollTop = this.list.scrollHeight;
