@@ -254,7 +254,9 @@ function rebuildViews() {
 }
 
 async function main() {
+  performance.mark('main-start');
   await init();
+  performance.mark('wasm-ready');
   const { params, errors } = readParams(location.search);
   if (params.embed) document.body.classList.add('embed');
   showErrors(errors);
