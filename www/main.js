@@ -137,6 +137,7 @@ function setSpeed(i) {
 
 function refresh() {
   const snap = app.sb.snapshot(app.since);
+  if (!app.snap) performance.mark('first-snapshot');
   app.since = snap.trace_len;
   app.snap = snap;
   const v = app.views;
@@ -272,6 +273,7 @@ async function main() {
       runLine(line);
     }
   }
+  performance.mark('views-built');
   refresh();
   app.dirty = false;
   performance.mark('first-cluster');
