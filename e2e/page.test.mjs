@@ -104,10 +104,13 @@ test('html and script payloads in znodes and terminal output show as text and ne
   const { page, problems } = await openPage(browser, `${srv.url}?seed=5&paused=1&script=${encodeURIComponent(lines)}`);
   await page.fill('.term-in', `echo <img src=x onerror=window.__pwned=4> | nc localhost 2181`);
   await page.press('.term-in', 'Enter');
+  await page.fill('.term-in', `zookeeper-shell localhost:2181 set /x1 '<script>window.__pwned=5</script>'`);
+  await page.press('.term-in', 'Enter');
+  await page.selectOption('#events select[aria-label="filter events by kind"]', 'input');
   await page.click('[data-tab=znodes]');
   for (let i = 0; i < payloads.length; i++) {
     await page.click(`.z-row[data-path="/x${i}"]`);
-    assert.equal(await page.textContent('.z-fulldata'), payloads[i]);
+    assert.equal(await page.textContent('.z-fulldata'), i === 1 ? '<script>window.__pwned=5</script>' : payloads[i]);
   }
   // Kafka topic names and data, once brokers exist, go through the same text-only rendering.
   await page.click('[data-tab=events]');
@@ -116,10 +119,11 @@ test('html and script payloads in znodes and terminal output show as text and ne
   const injected = await page.evaluate(() => ({
     pwned: window.__pwned ?? null,
     imgs: document.querySelectorAll('main img, main svg, main script, main b').length,
+    pathShown: [...document.querySelectorAll('.z-name')].some((e) => e.textContent === '<b>bold</b>'),
     termHasText: document.querySelector('.term-out').textContent.includes('<img src=x onerror=window.__pwned=4>'),
-    logHasText: [...document.querySelectorAll('.ev-text')].some((e) => e.textContent.includes('<script>window.__pwned=2</script>')),
+    logHasText: [...document.querySelectorAll('.ev-text')].some((e) => e.textContent.includes("set /x1 '<script>window.__pwned=5</script>'")),
   }));
-  assert.deepEqual(injected, { pwned: null, imgs: 0, termHasText: true, logHasText: true });
+  assert.deepEqual(injected, { pwned: null, imgs: 0, pathShown: true, termHasText: true, logHasText: true });
   assert.deepEqual(problems.filter((p) => !p.includes('Content Security Policy')), []);
 });
 

@@ -16,7 +16,7 @@ echo "== wasm facade in Chromium (wasm-pack test --headless --chrome)"
 ZKAFKA_NATIVE_HASH=$(cargo run --quiet --locked --release --example web_hash)
 export ZKAFKA_NATIVE_HASH
 echo "native trace hash of tests/web/determinism.txt: $ZKAFKA_NATIVE_HASH"
-wasm-pack --quiet test --headless --chrome -- --locked --test wasm
+wasm-pack test --headless --chrome -- --locked --test wasm
 echo "== the page in Chromium (node --test e2e/)"
 scripts/build-web.sh
 node --test e2e/
