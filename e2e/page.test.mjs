@@ -100,7 +100,7 @@ test('html and script payloads in znodes and terminal output show as text and ne
     `<script>window.__pwned=2</script>`,
     `"><svg onload=window.__pwned=3>`,
   ];
-  const lines = [started, ...payloads.map((p, i) => `zookeeper-shell localhost:2181 create /x${i} '${p}'`), `zookeeper-shell localhost:2181 create '/<b>bold</b>'`].join('\n');
+  const lines = [started, ...payloads.map((p, i) => `zookeeper-shell localhost:2181 create /x${i} '${p}'`), `zookeeper-shell localhost:2181 create '/<img src=x onerror=window.__pwned=6>'`].join('\n');
   const { page, problems } = await openPage(browser, `${srv.url}?seed=5&paused=1&script=${encodeURIComponent(lines)}`);
   await page.fill('.term-in', `echo <img src=x onerror=window.__pwned=4> | nc localhost 2181`);
   await page.press('.term-in', 'Enter');
@@ -119,7 +119,7 @@ test('html and script payloads in znodes and terminal output show as text and ne
   const injected = await page.evaluate(() => ({
     pwned: window.__pwned ?? null,
     imgs: document.querySelectorAll('main img, main svg, main script, main b').length,
-    pathShown: [...document.querySelectorAll('.z-name')].some((e) => e.textContent === '<b>bold</b>'),
+    pathShown: [...document.querySelectorAll('.z-name')].some((e) => e.textContent === '<img src=x onerror=window.__pwned=6>'),
     termHasText: document.querySelector('.term-out').textContent.includes('<img src=x onerror=window.__pwned=4>'),
     logHasText: [...document.querySelectorAll('.ev-text')].some((e) => e.textContent.includes("set /x1 '<script>window.__pwned=5</script>'")),
   }));
