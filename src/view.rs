@@ -486,7 +486,7 @@ pub fn snapshot(term: &Terminal, since: u64) -> Snapshot {
         znodes,
         znodes_total,
         controller,
-        topics: tree.map(topic_views).unwrap_or_default(),
+        topics: tree.map(|t| topic_views(c, t)).unwrap_or_default(),
         shell_open: term.in_shell(),
         violations: c.violations().iter().map(|v| format!("{v:?}")).collect(),
     }
@@ -617,7 +617,7 @@ pub fn broker_views(c: &Cluster, tree: Option<&DataTree>) -> Vec<BrokerView> {
 
 /// LEO/HW per replica of a partition: empty until brokers are simulated (the lead fills it
 /// from the broker processes' logs).
-pub fn partition_logs(_c: Option<&Cluster>, _topic: &str, _partition: i32) -> Vec<ReplicaLogView> {
+pub fn partition_logs(_c: &Cluster, _topic: &str, _partition: i32) -> Vec<ReplicaLogView> {
     Vec::new()
 }
 
@@ -692,7 +692,7 @@ fn znode_views(t: &DataTree) -> (Vec<ZnodeView>, usize) {
 }
 
 /// Topics from `/brokers/topics/T` and `/brokers/topics/T/partitions/P/state`.
-fn topic_views(t: &DataTree) -> Vec<TopicView> {
+fn topic_views(c: &Cluster, t: &DataTree) -> Vec<TopicView> {
     let names = t.children("/brokers/topics").unwrap_or_default();
     names
         .into_iter()
@@ -725,7 +725,7 @@ fn topic_views(t: &DataTree) -> Vec<TopicView> {
                                 leader_epoch: state.as_ref().map(|s| s.leader_epoch.0),
                                 isr,
                                 out_of_sync,
-                                replica_logs: partition_logs(None, &name, *pid),
+                                replica_logs: partition_logs(c, &name, *pid),
                             }
                         })
                         .collect();
