@@ -167,6 +167,7 @@ function frame(ts) {
     app.dirty = true;
   }
   if (app.dirty) { app.dirty = false; refresh(); worked = true; }
+  else if (app.views.log.pending.length) { app.views.log.flush(true); worked = true; }
   if (worked) {
     app.frames.push(performance.now() - t0);
     if (app.frames.length > 600) app.frames.shift();

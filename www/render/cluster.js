@@ -57,7 +57,6 @@ export class ClusterView {
         b.btn.classList.toggle('down', !n.up);
         b.btn.classList.toggle('leader', n.mode === 'leader' || n.mode === 'standalone');
         b.btn.classList.toggle('controller', !!n.controller);
-        this.layoutNeeded = true;
         b.btn.setAttribute('aria-label', `${n.name}: ${roleText}. ${nodeInfo(n)}`);
       }
     }
@@ -92,7 +91,8 @@ export class ClusterView {
     for (const [name, b] of this.buttons) {
       const p = this.pos.get(name);
       if (!p) continue;
-      // Keep every node inside the panel (narrow, embedded layouts).
+      // Keep every node inside the panel (narrow, embedded layouts). Measured only here, when the
+      // set of nodes or the panel size changes: measuring every frame would force a reflow.
       const hw = b.btn.offsetWidth / 2 + 2, hh = b.btn.offsetHeight / 2 + 2;
       p.x = Math.max(hw, Math.min(w - hw, p.x));
       p.y = Math.max(hh, Math.min(h - hh, p.y));

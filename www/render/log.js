@@ -5,7 +5,8 @@ import { el, clear, setText, kindColour } from '../dom.js';
 
 const KEEP = 5000;
 const SHOWN = 400;
-const PER_FRAME = 80;
+const PER_FLUSH = 120;
+const FLUSH_MS = 200;
 
 export class LogView {
   constructor(root) {
@@ -24,6 +25,12 @@ export class LogView {
     this.nodes = new Set();
     this.msgKinds = new Set();
     this.selected = null;
+    this.pending = [];
+    this.lastFlush = 0;
+    this.stick = true; // follow the newest event unless the reader scrolled up
+    this.list.addEventListener('scroll', () => {
+      this.stick = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 30;
+    }, { passive: true });
   }
 
   matches(e) {
@@ -46,21 +53,29 @@ export class LogView {
   add(snap) {
     if (snap.trace_skipped) this.skipped += snap.trace_skipped;
     for (const n of snap.nodes) if (!this.nodes.has(n.name) && n.kind !== 'tool') { this.nodes.add(n.name); this.nodeSel.append(el('option', { value: n.name }, n.name)); }
-    const fresh = snap.trace;
-    if (!fresh.length && !snap.trace_skipped) return;
-    for (const e of fresh) {
+    for (const e of snap.trace) {
       if (e.msg_kind && !this.msgKinds.has(e.msg_kind)) { this.msgKinds.add(e.msg_kind); this.msgSel.append(el('option', { value: e.msg_kind }, e.msg_kind)); }
       this.entries.push(e);
+      this.pending.push(e);
     }
     if (this.entries.length > KEEP) this.entries.splice(0, this.entries.length - KEEP);
-    const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 30;
-    // At high speed only the newest rows are drawn (the rest stay in `entries` for filtering).
+    this.flush(false);
+  }
+
+  /** Draw pending rows; while events stream in, at most every FLUSH_MS (each draw costs a reflow). */
+  flush(force) {
+    const now = performance.now();
+    if (!this.pending.length || (!force && now - this.lastFlush < FLUSH_MS)) return;
+    this.lastFlush = now;
+    const fresh = this.pending.slice(-PER_FLUSH);
+    this.pending = [];
     const frag = document.createDocumentFragment();
-    for (const e of fresh.slice(-PER_FRAME)) if (this.matches(e)) frag.append(this.row(e));
+    for (const e of fresh) if (this.matches(e)) frag.append(this.row(e));
     this.list.append(frag);
-    while (this.list.childElementCount > SHOWN) this.list.firstElementChild.remove();
+    let extra = this.list.childElementCount - SHOWN;
+    while (extra-- > 0) this.list.firstElementChild.remove();
     this.updateInfo();
-    if (atBottom) this.list.scrollTop = this.list.scrollHeight;
+    if (this.stick) this.list.scrollTop = 1e9;
   }
 
   updateInfo() {
@@ -68,6 +83,7 @@ export class LogView {
   }
 
   rebuild() {
+    this.pending = [];
     clear(this.list);
     const shown = this.entries.filter((e) => this.matches(e)).slice(-SHOWN);
     for (const e of shown) this.list.append(this.row(e));
