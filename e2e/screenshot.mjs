@@ -10,7 +10,7 @@ try {
   const { page, problems } = await openPage(browser, `${srv.url}?seed=1&zk=3&brokers=4&paused=1&script=${encodeURIComponent(script)}`, { width: 1280, height: 760 });
   await page.click('[data-tab=znodes]');
   await page.click('.z-row[data-path="/hello"]');
-  await page.evaluate(() => { window.__app.sb.advance(1_000_000, 1e6); window.__app.sb.step(1); window.__app.dirty = true; });
+  await page.evaluate(() => { window.__app.sb.advance(1_000_000, 1e6); window.__app.sb.step(1); window.__app.sb.advance(1200, 1000); window.__app.dirty = true; });
   await page.waitForTimeout(300);
   const out = path.join(ROOT, 'docs', 'screenshot.png');
   fs.mkdirSync(path.dirname(out), { recursive: true });
