@@ -47,7 +47,7 @@ try {
     await p.evaluate(() => window.__frameStats(true));
     await p.waitForTimeout(3000);
     const s = await p.evaluate(() => window.__frameStats(false));
-    console.log(`frame work at ${label}: mean ${s.mean.toFixed(2)} ms, p95 ${s.p95.toFixed(2)} ms, max ${s.max.toFixed(2)} ms over ${s.n} frames (target < 16 ms)`);
+    console.log(`frame work at ${label}: mean ${s.mean.toFixed(2)} ms, p95 ${s.p95.toFixed(2)} ms, max ${s.max.toFixed(2)} ms; ${s.n} frames in 3 s = ${(s.n / 3).toFixed(0)} fps (target < 16 ms)`);
   }
 } finally {
   await browser.close();
