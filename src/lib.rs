@@ -18,3 +18,6 @@ pub mod sim;
 pub mod swarm;
 pub mod terminal;
 pub mod zk;
+pub mod view;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use zkafka_sandbox::bench;
 use zkafka_sandbox::terminal::{script::run_script, Terminal};
 
+#[cfg(not(target_arch = "wasm32"))] // wasm-pack test builds every target for wasm32
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

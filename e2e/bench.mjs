@@ -1,0 +1,55 @@
+// Browser figures for scripts/bench-web.sh (printed, not asserted). Usage: node e2e/bench.mjs SECS
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { serve, launch, openPage, ROOT } from './lib.mjs';
+
+const secs = Number(process.argv[2] || 300);
+const nativeEps = Number(process.env.NATIVE_EPS || 0);
+const wasmFile = path.join(ROOT, 'www', 'pkg', 'zkafka_sandbox_bg.wasm');
+const raw = fs.readFileSync(wasmFile);
+const gz = execFileSync('gzip', ['-9c', wasmFile], { maxBuffer: 1 << 26 }).length;
+console.log(`wasm size: ${raw.length} bytes; gzip -9: ${gz} bytes = ${(gz / 1024).toFixed(1)} KiB (target ≤ 250 KB)`);
+
+const srv = await serve();
+const browser = await launch();
+try {
+  // 1. Simulation speed: the benchmark scenario (3 servers + 4 writers, seed 42), trace hashed only.
+  const { page } = await openPage(browser, `${srv.url}?seed=1&paused=1`);
+  const sim = await page.evaluate(async (secs) => {
+    const m = await import('./pkg/zkafka_sandbox.js');
+    m.Sandbox.benchRun(20); // warm-up
+    const t0 = performance.now();
+    const r = m.Sandbox.benchRun(secs);
+    const wall = (performance.now() - t0) / 1000;
+    return { events: r.events, hash: r.trace_hash, wall };
+  }, secs);
+  const eps = sim.events / sim.wall;
+  console.log(`wasm simulation: ${sim.events} events in ${secs} virtual s, ${sim.wall.toFixed(3)} wall s = ${Math.round(eps)} events/s (trace hash ${sim.hash}) (target ≥ 2,000,000/s)`);
+  if (nativeEps) console.log(`wasm/native ratio: ${(eps / nativeEps).toFixed(2)} (native ${nativeEps} events/s in this run)`);
+  await page.close();
+
+  // 2. Page load to the first rendered cluster (navigation start → performance mark), 5 loads.
+  const loads = [];
+  for (let i = 0; i < 5; i++) {
+    const { page: p } = await openPage(browser, `${srv.url}?seed=1&paused=1`);
+    loads.push(await p.evaluate(() => performance.getEntriesByName('first-cluster')[0].startTime));
+    await p.close();
+  }
+  loads.sort((a, b) => a - b);
+  console.log(`page load to first rendered cluster: median ${loads[2].toFixed(0)} ms, min ${loads[0].toFixed(0)} ms, max ${loads[4].toFixed(0)} ms over 5 loads (target < 300 ms)`);
+
+  // 3. Frame work while animating (clock advance + snapshot + render per frame).
+  const script = ['zk start 1', 'zk start 2', 'zk start 3', 'sleep 5s', 'zookeeper-shell localhost:2181 create /hello world', 'zookeeper-shell localhost:2181'].join('\n');
+  const { page: p } = await openPage(browser, `${srv.url}?seed=1&speed=1&script=${encodeURIComponent(script)}`);
+  for (const [label, idx] of [['×1', 3], ['×100', 5], ['×1000', 6]]) {
+    await p.selectOption('#speed', String(idx));
+    await p.evaluate(() => window.__frameStats(true));
+    await p.waitForTimeout(3000);
+    const s = await p.evaluate(() => window.__frameStats(false));
+    console.log(`frame work at ${label}: mean ${s.mean.toFixed(2)} ms, p95 ${s.p95.toFixed(2)} ms, max ${s.max.toFixed(2)} ms; ${s.n} frames in 3 s = ${(s.n / 3).toFixed(0)} fps (target < 16 ms)`);
+  }
+} finally {
+  await browser.close();
+  await srv.close();
+}

@@ -1,0 +1,1012 @@
+//! What the browser page sees: a driver around the terminal (seed parsing, typed clicks turned
+//! into terminal commands, clock control) and the serialisable snapshot the page draws.
+//!
+//! Everything here is target-independent so that it is unit-tested natively; `wasm.rs` only
+//! converts values at the JavaScript boundary. Derived facts (roles, the serving tree, topic
+//! leaders and ISRs, what an event changed) are computed here, never in JavaScript.
+//!
+//! Numbers that can exceed 2^53 (zxids, session ids, hashes) cross as strings; times cross as
+//! microseconds, which stay below 2^53 for 285 years of virtual time.
+//!
+//! Simplified: the znode tree is read from one server (the serving leader, else any serving
+//! server, else any running one), so a partitioned minority's view is not shown; data is shown
+//! as lossy UTF-8 and cut at [`DATA_SHOWN`] bytes.
+
+use serde::Serialize;
+
+use crate::cluster::{Cluster, Proc};
+use crate::kafka::json::{parse_controller, parse_partition_state, parse_topic_assignment};
+use crate::sim::time::{Duration, Time};
+use crate::sim::trace::{narrate, TraceKind, TraceRecord};
+use crate::sim::world::{Life, Payload};
+use crate::sim::NodeId;
+use crate::terminal::exec::Output;
+use crate::terminal::Terminal;
+use crate::zk::tree::DataTree;
+
+/// Bytes of znode data sent to the page per node.
+pub const DATA_SHOWN: usize = 1024;
+/// Znodes sent to the page at most.
+pub const ZNODES_SHOWN: usize = 2000;
+/// Trace records sent per snapshot at most (the newest ones).
+pub const TRACE_SHOWN: usize = 250;
+/// In-flight messages sent per snapshot at most (the oldest ones).
+pub const FLIGHTS_SHOWN: usize = 500;
+/// Largest shape the page accepts (the terminal accepts up to 7 ZooKeeper servers).
+pub const MAX_BROKERS: u32 = 9;
+
+/// Parse a seed typed by a person: decimal (`42`) or hex (`0x2a`), 0 ..= 2^64-1.
+pub fn parse_seed(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) if !hex.is_empty() && hex.len() <= 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => u64::from_str_radix(hex, 16).ok(),
+        Some(_) => None,
+        None if !t.is_empty() && t.len() <= 20 && t.bytes().all(|b| b.is_ascii_digit()) => t.parse::<u64>().ok(),
+        None => None,
+    };
+    parsed.ok_or_else(|| format!("seed must be a whole number from 0 to 18446744073709551615 (or 0x… hex), got '{}'", shorten(t, 40)))
+}
+
+/// Parse a seed given as a JavaScript number: a whole number from 0 to 2^53.
+pub fn seed_from_f64(n: f64) -> Result<u64, String> {
+    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_992.0 {
+        Ok(n as u64)
+    } else {
+        Err(format!("seed must be a whole number from 0 to 2^53 when given as a number, got {n}; pass larger seeds as strings"))
+    }
+}
+
+/// A virtual duration in microseconds from a JavaScript number (finite, ≥ 0; fractions dropped).
+pub fn micros_from_f64(us: f64) -> Result<u64, String> {
+    if us.is_finite() && us >= 0.0 {
+        Ok(us.min(9_007_199_254_740_992.0) as u64)
+    } else {
+        Err(format!("time must be a finite number of microseconds ≥ 0, got {us}"))
+    }
+}
+
+/// Parts per million as a percentage without trailing zeros (`0%`, `12.5%`).
+fn percent(ppm: u32) -> String {
+    let whole = format!("{}", ppm / 10_000);
+    let frac = format!("{:04}", ppm % 10_000);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        format!("{whole}%")
+    } else {
+        format!("{whole}.{frac}%")
+    }
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// How far a clock advance got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Advanced {
+    /// Events processed.
+    pub events: u32,
+    /// Whether the target time was reached (false when the event budget ran out first).
+    pub reached: bool,
+    pub now_us: u64,
+}
+
+/// The page's handle on one simulated cluster: the terminal plus clock control.
+#[derive(Clone, Debug)]
+pub struct Driver {
+    pub term: Terminal,
+}
+
+impl Driver {
+    /// A cluster of `zk` ZooKeeper servers and `brokers` brokers, nothing started. The shape is
+    /// set with the terminal's own `cluster` command, so a replay of the trace shows it.
+    pub fn new(seed: u64, zk: u32, brokers: u32) -> Result<Driver, String> {
+        if !(1..=7).contains(&zk) {
+            return Err(format!("zk must be between 1 and 7, got {zk}"));
+        }
+        if !(1..=MAX_BROKERS).contains(&brokers) {
+            return Err(format!("brokers must be between 1 and {MAX_BROKERS}, got {brokers}"));
+        }
+        let mut term = Terminal::new(seed);
+        let shape = term.cluster.shape;
+        if shape.zk != zk || shape.brokers != brokers {
+            let out = term.run_line(&format!("cluster --zk {zk} --brokers {brokers}"));
+            if out.error {
+                return Err(out.lines.join(" "));
+            }
+        }
+        Ok(Driver { term })
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.term.seed
+    }
+
+    /// One terminal line, exactly as typed.
+    pub fn run(&mut self, line: &str) -> Output {
+        self.term.run_line(line)
+    }
+
+    /// A click: `start|stop|kill|restart` on a node (`zk2`, `b1`, `broker1`), `isolate` a node
+    /// from the other servers, `partition` with groups (`zk1,zk2|zk3`), or `heal`. Runs the
+    /// equivalent terminal command, so clicks and typing leave the same trace.
+    pub fn act(&mut self, kind: &str, node: &str) -> Output {
+        match action_command(kind, node, &self.node_names()) {
+            Ok(cmd) => {
+                let mut out = self.term.run_line(&cmd);
+                out.lines.insert(0, format!("$ {cmd}"));
+                out
+            }
+            Err(e) => Output { lines: vec![e], error: true },
+        }
+    }
+
+    /// Names of the ZooKeeper servers and brokers, in drawing order.
+    pub fn node_names(&self) -> Vec<String> {
+        let c = &self.term.cluster;
+        let mut v: Vec<String> = c.zk_nodes.iter().map(|n| c.world.name(*n)).collect();
+        v.extend(broker_views(c, None).into_iter().map(|b| b.name));
+        v
+    }
+
+    pub fn now_us(&self) -> u64 {
+        self.term.cluster.world.now().as_micros()
+    }
+
+    /// Process events up to virtual time `t_us` (at most `max_events` of them), then set the clock
+    /// to `t_us` if every event up to it was processed.
+    pub fn run_until(&mut self, t_us: u64, max_events: u32) -> Advanced {
+        let target = Time(t_us);
+        let c = &mut self.term.cluster;
+        let mut events = 0u32;
+        let mut reached = true;
+        while let Some(t) = c.world.next_event_time() {
+            if t > target {
+                break;
+            }
+            if events >= max_events {
+                reached = false;
+                break;
+            }
+            c.step();
+            events += 1;
+        }
+        if reached {
+            c.run_until(target);
+        }
+        c.reap_tools();
+        Advanced { events, reached, now_us: c.world.now().as_micros() }
+    }
+
+    /// `run_until(now + us)`.
+    pub fn advance(&mut self, us: u64, max_events: u32) -> Advanced {
+        let t = self.term.cluster.world.now() + Duration(us);
+        self.run_until(t.as_micros(), max_events)
+    }
+
+    /// Process the next `n` events (fewer when nothing is scheduled); returns how many ran.
+    pub fn step(&mut self, n: u32) -> u32 {
+        let mut done = 0;
+        while done < n && self.term.cluster.step().is_some() {
+            done += 1;
+        }
+        self.term.cluster.reap_tools();
+        done
+    }
+
+    /// Step until a node changes state (a narrated state change, a start, crash or exit), at
+    /// most `max_events` events. Returns how many ran.
+    pub fn step_to_change(&mut self, max_events: u32) -> u32 {
+        let mut done = 0;
+        while done < max_events {
+            let from = self.term.cluster.world.trace.len();
+            if self.term.cluster.step().is_none() {
+                break;
+            }
+            done += 1;
+            let changed = self.term.cluster.world.trace.since(from).any(|r| matches!(r.kind, TraceKind::Note(_) | TraceKind::Life(_)));
+            if changed {
+                break;
+            }
+        }
+        self.term.cluster.reap_tools();
+        done
+    }
+
+    pub fn trace_hash(&self) -> u64 {
+        self.term.cluster.world.trace.hash()
+    }
+
+    /// Everything the page draws; trace records from index `since` on (the newest
+    /// [`TRACE_SHOWN`] of them).
+    pub fn snapshot(&self, since: u64) -> Snapshot {
+        snapshot(&self.term, since)
+    }
+}
+
+/// The terminal command for a click, checked against the known node names.
+pub fn action_command(kind: &str, node: &str, known: &[String]) -> Result<String, String> {
+    let check = |n: &str| -> Result<String, String> {
+        let n = n.trim();
+        if known.iter().any(|k| k == n) {
+            Ok(n.to_string())
+        } else {
+            Err(format!("unknown node '{}' (nodes: {})", shorten(n, 40), known.join(", ")))
+        }
+    };
+    match kind {
+        "start" | "stop" | "kill" | "restart" => {
+            let n = check(node)?;
+            if let Some(id) = n.strip_prefix("zk") {
+                Ok(format!("zk {kind} {id}"))
+            } else if let Some(id) = n.strip_prefix("broker").or_else(|| n.strip_prefix('b')) {
+                Ok(format!("broker {kind} {id}"))
+            } else {
+                Err(format!("{n} cannot be {kind}ed from the page"))
+            }
+        }
+        "isolate" => {
+            let n = check(node)?;
+            let others: Vec<&String> = known.iter().filter(|k| **k != n && k.starts_with("zk")).collect();
+            if others.is_empty() {
+                return Err(format!("{n} has no other server to be isolated from"));
+            }
+            Ok(format!("net partition {n} | {}", others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")))
+        }
+        "partition" => {
+            let mut groups = Vec::new();
+            for g in node.split('|') {
+                let names: Result<Vec<String>, String> = g.split(',').filter(|s| !s.trim().is_empty()).map(check).collect();
+                let names = names?;
+                if names.is_empty() {
+                    return Err("partition: every group needs at least one node (e.g. zk1,zk2|zk3)".into());
+                }
+                groups.push(names.join(","));
+            }
+            if groups.len() < 2 {
+                return Err("partition: give at least two groups separated by | (e.g. zk1,zk2|zk3)".into());
+            }
+            Ok(format!("net partition {}", groups.join(" | ")))
+        }
+        "heal" => Ok("net heal".into()),
+        other => Err(format!("unknown action '{}' (start, stop, kill, restart, isolate, partition, heal)", shorten(other, 20))),
+    }
+}
+
+// ---------------------------------------------------------------------------------- snapshot
+
+/// Everything the page draws at one instant.
+#[derive(Clone, Debug, Serialize)]
+pub struct Snapshot {
+    pub seed: String,
+    pub now_us: u64,
+    /// `12.345s`, as the trace prints it.
+    pub now: String,
+    /// The virtual wall clock (ms since the Unix epoch).
+    pub wall_ms: u64,
+    pub events: u64,
+    pub trace_hash: String,
+    /// Records ever traced; the next snapshot's `since`.
+    pub trace_len: u64,
+    /// Records between `since` and the first one sent that were left out.
+    pub trace_skipped: u64,
+    pub trace: Vec<TraceView>,
+    pub nodes: Vec<NodeView>,
+    pub flights: Vec<FlightView>,
+    pub flights_total: usize,
+    /// Cut links `[from, to]`.
+    pub cuts: Vec<[String; 2]>,
+    pub net: String,
+    /// The server whose tree is shown.
+    pub tree_source: Option<String>,
+    /// Changes whenever the shown tree changes (skip redraws otherwise).
+    pub tree_digest: String,
+    pub znodes: Vec<ZnodeView>,
+    pub znodes_total: usize,
+    pub controller: Option<i32>,
+    pub topics: Vec<TopicView>,
+    /// An interactive zookeeper-shell is open (the terminal prompt changes).
+    pub shell_open: bool,
+    pub violations: Vec<String>,
+}
+
+/// A ZooKeeper server, a broker or a client tool.
+#[derive(Clone, Debug, Serialize)]
+pub struct NodeView {
+    pub name: String,
+    /// `zk`, `broker` or `tool`.
+    pub kind: &'static str,
+    /// `myid` or `broker.id`.
+    pub id: i64,
+    /// `up`, `stopping`, `stopped`, `crashed`.
+    pub life: &'static str,
+    pub up: bool,
+    /// `LOOKING`, `FOLLOWING`, `LEADING` (ZooKeeper servers that are up).
+    pub role: Option<&'static str>,
+    /// What `srvr` says after `Mode:` (`leader`, `follower`, `standalone`), when serving.
+    pub mode: Option<&'static str>,
+    pub epoch: Option<u32>,
+    pub zxid: Option<String>,
+    pub round: Option<String>,
+    /// The leader this server follows or is.
+    pub leader: Option<String>,
+    /// Sessions in the server's database.
+    pub sessions: Option<usize>,
+    /// Client connections to this server.
+    pub clients: Option<usize>,
+    /// Broker is the controller (`/controller`).
+    pub controller: bool,
+    /// Broker is registered under `/brokers/ids`.
+    pub registered: bool,
+    /// Broker state (`RunningAsBroker`, …), once brokers are simulated.
+    pub broker_state: Option<String>,
+    /// Whether the process exists in this build (brokers do not yet).
+    pub simulated: bool,
+}
+
+/// A message on its way (or held by a cut).
+#[derive(Clone, Debug, Serialize)]
+pub struct FlightView {
+    pub id: u64,
+    pub from: String,
+    pub to: String,
+    /// Coarse kind for colour and filter: `vote`, `discovery`, `sync`, `broadcast`, `ping`,
+    /// `session`, `4lw`, `client`, `fin`, and the Kafka kinds once brokers exist.
+    pub kind: &'static str,
+    pub label: String,
+    pub sent_us: u64,
+    pub deliver_us: u64,
+    pub held: bool,
+}
+
+/// One narrated trace record.
+#[derive(Clone, Debug, Serialize)]
+pub struct TraceView {
+    pub index: u64,
+    pub at_us: u64,
+    pub at: String,
+    pub node: String,
+    /// `deliver`, `dropped`, `timer`, `disconnect`, `note`, `input`, `life`.
+    pub kind: &'static str,
+    /// The message kind for `deliver`/`dropped`.
+    pub msg_kind: Option<&'static str>,
+    /// The sender for `deliver`/`dropped`/`disconnect`.
+    pub peer: Option<String>,
+    pub text: String,
+    /// What it changed: the state changes narrated while it was handled.
+    pub effects: Vec<String>,
+}
+
+/// A znode with its full Stat.
+#[derive(Clone, Debug, Serialize)]
+pub struct ZnodeView {
+    pub path: String,
+    pub name: String,
+    pub depth: usize,
+    /// Lossy UTF-8, cut at [`DATA_SHOWN`] bytes; `None` for null data.
+    pub data: Option<String>,
+    pub data_truncated: bool,
+    pub czxid: String,
+    pub mzxid: String,
+    pub pzxid: String,
+    pub ctime_ms: u64,
+    pub mtime_ms: u64,
+    pub version: i32,
+    pub cversion: i32,
+    pub aversion: i32,
+    pub ephemeral_owner: String,
+    pub data_length: i32,
+    pub num_children: i32,
+}
+
+/// A topic as the znodes describe it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TopicView {
+    pub name: String,
+    pub topic_id: Option<String>,
+    pub partitions: Vec<PartitionView>,
+    /// A znode of the topic could not be parsed.
+    pub error: Option<String>,
+}
+
+/// One partition: assignment from `/brokers/topics/T`, leader and ISR from its `state` znode.
+#[derive(Clone, Debug, Serialize)]
+pub struct PartitionView {
+    pub id: i32,
+    pub replicas: Vec<i32>,
+    /// -1 without a leader; `None` without a state znode yet.
+    pub leader: Option<i32>,
+    pub leader_epoch: Option<i32>,
+    pub isr: Vec<i32>,
+    /// Replicas outside the ISR (derived here, so the page only colours).
+    pub out_of_sync: Vec<i32>,
+    /// Per replica log end offset and high watermark, once brokers are simulated.
+    pub replica_logs: Vec<ReplicaLogView>,
+}
+
+/// LEO/HW of one replica (filled by the broker simulation).
+#[derive(Clone, Debug, Serialize)]
+pub struct ReplicaLogView {
+    pub broker: i32,
+    pub leo: String,
+    pub hw: String,
+}
+
+/// The snapshot of a terminal's cluster.
+pub fn snapshot(term: &Terminal, since: u64) -> Snapshot {
+    let c = &term.cluster;
+    let w = &c.world;
+    let (tree_source, tree) = shown_tree(c);
+    let controller = tree.and_then(controller_of);
+    let mut nodes = zk_views(c);
+    nodes.extend(broker_views(c, tree).into_iter().map(|b| b.node));
+    nodes.extend(tool_views(c));
+
+    let in_flight = w.in_flight();
+    let flights_total = in_flight.len();
+    let flights = in_flight
+        .iter()
+        .take(FLIGHTS_SHOWN)
+        .map(|f| {
+            let e = f.envelope;
+            let (kind, label) = match &e.payload {
+                Payload::Msg(m) => (m.kind(), shorten(&m.to_string(), 120)),
+                Payload::Fin => ("fin", "connection closed (FIN/RST)".to_string()),
+            };
+            FlightView { id: e.id, from: w.name(e.from), to: w.name(e.to), kind, label, sent_us: e.sent_at.as_micros(), deliver_us: e.deliver_at.as_micros(), held: f.held }
+        })
+        .collect();
+
+    let (trace, trace_skipped) = trace_views(c, since);
+    let (znodes, znodes_total) = tree.map(znode_views).unwrap_or_default();
+    let cfg = w.bus.config;
+    Snapshot {
+        seed: term.seed.to_string(),
+        now_us: w.now().as_micros(),
+        now: w.now().to_string(),
+        wall_ms: w.wall_ms(),
+        events: w.events(),
+        trace_hash: format!("{:016x}", w.trace.hash()),
+        trace_len: w.trace.len(),
+        trace_skipped,
+        trace,
+        nodes,
+        flights,
+        flights_total,
+        cuts: w.bus.cuts().iter().map(|(a, b)| [w.name(*a), w.name(*b)]).collect(),
+        net: format!("delay {}-{}, loss {}", cfg.delay_min, cfg.delay_max, percent(cfg.loss.0)),
+        tree_source,
+        tree_digest: tree.map(|t| format!("{:016x}", t.digest())).unwrap_or_default(),
+        znodes,
+        znodes_total,
+        controller,
+        topics: tree.map(|t| topic_views(c, t)).unwrap_or_default(),
+        shell_open: term.in_shell(),
+        violations: c.violations().iter().map(|v| format!("{v:?}")).collect(),
+    }
+}
+
+fn life_name(l: Life) -> &'static str {
+    match l {
+        Life::Up => "up",
+        Life::Stopping => "stopping",
+        Life::Stopped => "stopped",
+        Life::Crashed => "crashed",
+    }
+}
+
+fn zk_views(c: &Cluster) -> Vec<NodeView> {
+    let w = &c.world;
+    let mut v = Vec::new();
+    for (i, n) in c.zk_nodes.iter().enumerate() {
+        let Some(slot) = w.slot(*n) else { continue };
+        let Proc::Zk(s) = &slot.proc else { continue };
+        let up = slot.is_up();
+        v.push(NodeView {
+            name: slot.name.clone(),
+            kind: "zk",
+            id: i as i64 + 1,
+            life: life_name(slot.life),
+            up,
+            role: up.then(|| s.state().name()),
+            mode: if up { s.mode() } else { None },
+            epoch: up.then(|| s.epoch()),
+            zxid: up.then(|| s.last_processed().to_string()),
+            round: up.then(|| s.round().to_string()),
+            leader: if up { s.leader().and_then(|sid| c.zk_node(sid.0 as u32)).map(|n| w.name(n)) } else { None },
+            sessions: up.then(|| s.tree().sessions().len()),
+            clients: up.then(|| s.clients().len()),
+            controller: false,
+            registered: false,
+            broker_state: None,
+            simulated: true,
+        });
+    }
+    v
+}
+
+fn tool_views(c: &Cluster) -> Vec<NodeView> {
+    let w = &c.world;
+    w.slots()
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| matches!(s.proc, Proc::Shell(_) | Proc::Nc(_) | Proc::Writer(_)) && s.is_up() && !c.is_free_tool(NodeId(*i as u32)))
+        .map(|(i, s)| NodeView {
+            name: s.name.clone(),
+            kind: "tool",
+            id: i as i64,
+            life: life_name(s.life),
+            up: true,
+            role: None,
+            mode: None,
+            epoch: None,
+            zxid: None,
+            round: None,
+            leader: None,
+            sessions: None,
+            clients: None,
+            controller: false,
+            registered: false,
+            broker_state: None,
+            simulated: true,
+        })
+        .collect()
+}
+
+/// A broker as the page shows it.
+#[derive(Clone, Debug)]
+pub struct BrokerView {
+    pub name: String,
+    pub id: i32,
+    pub node: NodeView,
+}
+
+/// The brokers of the cluster's shape.
+///
+/// BROKER-INTERNAL DATA GOES HERE (for the lead, once `Proc::Broker` exists): today a broker is
+/// "up" when a world slot named `b<id>`/`broker<id>` is up, or else when it is registered under
+/// `/brokers/ids`; controller from `/controller`. Fill `broker_state` (and `simulated: true`)
+/// from the broker process, and the per-replica LEO/HW in [`partition_logs`].
+pub fn broker_views(c: &Cluster, tree: Option<&DataTree>) -> Vec<BrokerView> {
+    let w = &c.world;
+    let controller = tree.and_then(controller_of);
+    let registered: Vec<i32> = tree.and_then(|t| t.children("/brokers/ids")).unwrap_or_default().iter().filter_map(|s| s.parse().ok()).collect();
+    let mut ids: Vec<i32> = (1..=c.shape.brokers as i32).collect();
+    ids.extend(registered.iter().copied().filter(|id| *id > c.shape.brokers as i32));
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| {
+            let slot = w.slots().iter().find(|s| s.name == format!("b{id}") || s.name == format!("broker{id}"));
+            let name = slot.map(|s| s.name.clone()).unwrap_or_else(|| format!("b{id}"));
+            let reg = registered.contains(&id);
+            let (life, up) = match slot {
+                Some(s) => (life_name(s.life), s.is_up()),
+                None if reg => ("up", true),
+                None => ("stopped", false),
+            };
+            let node = NodeView {
+                name: name.clone(),
+                kind: "broker",
+                id: id as i64,
+                life,
+                up,
+                role: None,
+                mode: None,
+                epoch: None,
+                zxid: None,
+                round: None,
+                leader: None,
+                sessions: None,
+                clients: None,
+                controller: controller == Some(id),
+                registered: reg,
+                broker_state: None,
+                simulated: slot.is_some(),
+            };
+            BrokerView { name, id, node }
+        })
+        .collect()
+}
+
+/// LEO/HW per replica of a partition: empty until brokers are simulated (the lead fills it
+/// from the broker processes' logs).
+pub fn partition_logs(_c: &Cluster, _topic: &str, _partition: i32) -> Vec<ReplicaLogView> {
+    Vec::new()
+}
+
+/// The tree to show: the serving leader's, else a serving server's, else a running one's.
+fn shown_tree(c: &Cluster) -> (Option<String>, Option<&DataTree>) {
+    let w = &c.world;
+    let servers: Vec<(NodeId, &crate::zk::server::ZkServer)> = c
+        .zk_nodes
+        .iter()
+        .filter(|n| w.is_up(**n))
+        .filter_map(|n| match w.proc(*n) {
+            Some(Proc::Zk(s)) => Some((*n, s)),
+            _ => None,
+        })
+        .collect();
+    let pick = servers
+        .iter()
+        .find(|(_, s)| s.is_serving() && s.mode() == Some("leader"))
+        .or_else(|| servers.iter().find(|(_, s)| s.is_serving()))
+        .or_else(|| servers.first());
+    match pick {
+        Some((n, s)) => (Some(w.name(*n)), Some(s.tree())),
+        None => (None, None),
+    }
+}
+
+fn controller_of(t: &DataTree) -> Option<i32> {
+    let (data, _) = t.node("/controller")?;
+    let text = String::from_utf8_lossy(data?);
+    parse_controller(&text).ok().map(|c| c.broker.0)
+}
+
+fn data_text(t: &DataTree, path: &str) -> Option<String> {
+    let (data, _) = t.node(path)?;
+    Some(String::from_utf8_lossy(data?).into_owned())
+}
+
+fn znode_views(t: &DataTree) -> (Vec<ZnodeView>, usize) {
+    let total = t.paths().count();
+    let v = t
+        .paths()
+        .take(ZNODES_SHOWN)
+        .filter_map(|path| {
+            let (data, st) = t.node(path)?;
+            let depth = if path == "/" { 0 } else { path.matches('/').count() };
+            let name = if path == "/" { "/".to_string() } else { path.rsplit('/').next().unwrap_or(path).to_string() };
+            let (data, data_truncated) = match data {
+                Some(d) => (Some(String::from_utf8_lossy(&d[..d.len().min(DATA_SHOWN)]).into_owned()), d.len() > DATA_SHOWN),
+                None => (None, false),
+            };
+            Some(ZnodeView {
+                path: path.to_string(),
+                name,
+                depth,
+                data,
+                data_truncated,
+                czxid: st.czxid.to_string(),
+                mzxid: st.mzxid.to_string(),
+                pzxid: st.pzxid.to_string(),
+                ctime_ms: st.ctime,
+                mtime_ms: st.mtime,
+                version: st.version,
+                cversion: st.cversion,
+                aversion: st.aversion,
+                ephemeral_owner: st.ephemeral_owner.to_string(),
+                data_length: st.data_length,
+                num_children: st.num_children,
+            })
+        })
+        .collect();
+    (v, total)
+}
+
+/// Topics from `/brokers/topics/T` and `/brokers/topics/T/partitions/P/state`.
+fn topic_views(c: &Cluster, t: &DataTree) -> Vec<TopicView> {
+    let names = t.children("/brokers/topics").unwrap_or_default();
+    names
+        .into_iter()
+        .map(|name| {
+            let base = format!("/brokers/topics/{name}");
+            let assignment = data_text(t, &base).map(|j| parse_topic_assignment(&j));
+            let (partitions, topic_id, error) = match assignment {
+                Some(Ok(a)) => {
+                    let mut error = None;
+                    let parts = a
+                        .partitions
+                        .iter()
+                        .map(|(pid, replicas)| {
+                            let state = data_text(t, &format!("{base}/partitions/{pid}/state")).map(|j| parse_partition_state(&j));
+                            let state = match state {
+                                Some(Ok(s)) => Some(s),
+                                Some(Err(e)) => {
+                                    error = Some(format!("partition {pid} state: {}", e.0));
+                                    None
+                                }
+                                None => None,
+                            };
+                            let replicas: Vec<i32> = replicas.iter().map(|b| b.0).collect();
+                            let isr: Vec<i32> = state.as_ref().map(|s| s.isr.iter().map(|b| b.0).collect()).unwrap_or_default();
+                            let out_of_sync = if state.is_some() { replicas.iter().copied().filter(|r| !isr.contains(r)).collect() } else { Vec::new() };
+                            PartitionView {
+                                id: *pid,
+                                replicas,
+                                leader: state.as_ref().map(|s| s.leader.0),
+                                leader_epoch: state.as_ref().map(|s| s.leader_epoch.0),
+                                isr,
+                                out_of_sync,
+                                replica_logs: partition_logs(c, &name, *pid),
+                            }
+                        })
+                        .collect();
+                    (parts, a.topic_id.map(|id| id.to_string()), error)
+                }
+                Some(Err(e)) => (Vec::new(), None, Some(e.0)),
+                None => (Vec::new(), None, None),
+            };
+            TopicView { name, topic_id, partitions, error }
+        })
+        .collect()
+}
+
+fn record_kind<P: crate::sim::Process>(r: &TraceRecord<P>) -> &'static str {
+    match r.kind {
+        TraceKind::Deliver { .. } => "deliver",
+        TraceKind::Dropped { .. } => "dropped",
+        TraceKind::Timer(_) => "timer",
+        TraceKind::Disconnect { .. } => "disconnect",
+        TraceKind::Note(_) => "note",
+        TraceKind::Input(_) => "input",
+        TraceKind::Life(_) => "life",
+    }
+}
+
+/// Trace records from `since` (the newest [`TRACE_SHOWN`]), each with what it changed: the
+/// state changes narrated while it was handled (the `Note`s of the same node right after it;
+/// for a user input, every change until the next input).
+fn trace_views(c: &Cluster, since: u64) -> (Vec<TraceView>, u64) {
+    let w = &c.world;
+    let name = |id: NodeId| w.name(id);
+    // Only the newest records are sent: start there instead of walking everything since `since`
+    // (at ×1000 that can be hundreds of thousands of records per frame).
+    let from = since.max(w.trace.len().saturating_sub(TRACE_SHOWN as u64));
+    let recs: Vec<&TraceRecord<Proc>> = w.trace.since(from).collect();
+    let start = recs.len().saturating_sub(TRACE_SHOWN);
+    let skipped = recs.first().map(|r| r.index.saturating_sub(since)).unwrap_or(0) + start as u64;
+    let mut out = Vec::with_capacity(recs.len() - start);
+    for (i, r) in recs.iter().enumerate().skip(start) {
+        let kind = record_kind(r);
+        let (msg_kind, peer) = match &r.kind {
+            TraceKind::Deliver { from, msg } | TraceKind::Dropped { from, msg, .. } => (Some(msg.kind()), Some(w.name(*from))),
+            TraceKind::Disconnect { from } => (None, Some(w.name(*from))),
+            _ => (None, None),
+        };
+        let mut effects = Vec::new();
+        if !matches!(r.kind, TraceKind::Note(_)) {
+            for e in recs.iter().skip(i + 1) {
+                let ends = match r.kind {
+                    TraceKind::Input(_) => matches!(e.kind, TraceKind::Input(_)) || e.at != r.at,
+                    _ => !matches!(e.kind, TraceKind::Note(_)) || e.node != r.node || e.at != r.at,
+                };
+                if ends || effects.len() >= 40 {
+                    break;
+                }
+                if matches!(e.kind, TraceKind::Note(_) | TraceKind::Life(_)) {
+                    effects.push(narrate(e, &name));
+                }
+            }
+        }
+        out.push(TraceView {
+            index: r.index,
+            at_us: r.at.as_micros(),
+            at: r.at.to_string(),
+            node: if matches!(r.kind, TraceKind::Input(_)) { "you".into() } else { w.name(r.node) },
+            kind,
+            msg_kind,
+            peer,
+            text: shorten(&narrate(r, &name), 400),
+            effects,
+        });
+    }
+    (out, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn started(seed: u64) -> Driver {
+        let mut d = Driver::new(seed, 3, 4).unwrap();
+        for i in 1..=3 {
+            assert!(!d.run(&format!("zk start {i}")).error);
+        }
+        d.advance(5_000_000, u32::MAX);
+        d
+    }
+
+    fn leader(s: &Snapshot) -> Option<String> {
+        s.nodes.iter().find(|n| n.mode == Some("leader")).map(|n| n.name.clone())
+    }
+
+    #[test]
+    fn seeds_parse_as_decimal_or_hex_and_bad_ones_are_explained() {
+        assert_eq!(parse_seed("42"), Ok(42));
+        assert_eq!(parse_seed(" 0x2a "), Ok(42));
+        assert_eq!(parse_seed("18446744073709551615"), Ok(u64::MAX));
+        for bad in ["", "-1", "1e3", "abc", "18446744073709551616", "0x", "0x1g", "<script>"] {
+            let e = parse_seed(bad).unwrap_err();
+            assert!(e.starts_with("seed must be"), "{bad}: {e}");
+        }
+        assert_eq!(seed_from_f64(7.0), Ok(7));
+        assert!(seed_from_f64(-1.0).is_err() && seed_from_f64(0.5).is_err() && seed_from_f64(f64::NAN).is_err() && seed_from_f64(1e300).is_err());
+        assert!(micros_from_f64(f64::INFINITY).is_err() && micros_from_f64(-3.0).is_err());
+    }
+
+    #[test]
+    fn shapes_outside_the_supported_range_are_rejected() {
+        assert!(Driver::new(1, 0, 4).is_err());
+        assert!(Driver::new(1, 8, 4).is_err());
+        assert!(Driver::new(1, 3, 99).is_err());
+        let d = Driver::new(1, 5, 2).unwrap();
+        let s = d.snapshot(0);
+        assert_eq!(s.nodes.iter().filter(|n| n.kind == "zk").count(), 5);
+        assert_eq!(s.nodes.iter().filter(|n| n.kind == "broker").count(), 2);
+    }
+
+    #[test]
+    fn clicks_become_the_equivalent_terminal_commands() {
+        let known: Vec<String> = ["zk1", "zk2", "zk3", "b1", "b2"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(action_command("kill", "zk2", &known).unwrap(), "zk kill 2");
+        assert_eq!(action_command("restart", "b1", &known).unwrap(), "broker restart 1");
+        assert_eq!(action_command("isolate", "zk1", &known).unwrap(), "net partition zk1 | zk2,zk3");
+        assert_eq!(action_command("partition", "zk1,zk2|zk3", &known).unwrap(), "net partition zk1,zk2 | zk3");
+        assert_eq!(action_command("heal", "", &known).unwrap(), "net heal");
+        assert!(action_command("kill", "zk9", &known).unwrap_err().contains("unknown node"));
+        assert!(action_command("kill", "zk1; net heal", &known).is_err());
+        assert!(action_command("explode", "zk1", &known).is_err());
+        assert!(action_command("partition", "zk1", &known).is_err());
+        assert!(action_command("partition", "zk1|", &known).is_err());
+    }
+
+    #[test]
+    fn killing_the_leader_by_click_elects_a_new_leader_in_the_snapshot() {
+        let mut d = started(1);
+        let s = d.snapshot(0);
+        let old = leader(&s).expect("a leader after 5 s");
+        assert_eq!(s.nodes.iter().filter(|n| n.role == Some("FOLLOWING")).count(), 2);
+        let out = d.act("kill", &old);
+        assert!(!out.error, "{:?}", out.lines);
+        d.advance(5_000_000, u32::MAX);
+        let s = d.snapshot(0);
+        let new = leader(&s).expect("a new leader");
+        assert_ne!(new, old);
+        let dead = s.nodes.iter().find(|n| n.name == old).unwrap();
+        assert_eq!((dead.life, dead.role), ("crashed", None));
+        assert_eq!(s.nodes.iter().find(|n| n.name == new).unwrap().epoch, Some(2));
+    }
+
+    #[test]
+    fn the_snapshot_shows_znodes_with_their_stat_and_data_literally() {
+        let mut d = started(3);
+        let out = d.run("zookeeper-shell localhost:2181 create /x '<img src=x onerror=alert(1)>'");
+        assert!(!out.error, "{:?}", out.lines);
+        let s = d.snapshot(0);
+        let z = s.znodes.iter().find(|z| z.path == "/x").expect("/x shown");
+        assert_eq!(z.data.as_deref(), Some("<img src=x onerror=alert(1)>"));
+        assert_eq!((z.version, z.depth, z.name.as_str()), (0, 1, "x"));
+        assert!(z.czxid.starts_with("0x1000000"));
+        assert_eq!(s.tree_source.as_deref(), leader(&s).as_deref());
+    }
+
+    #[test]
+    fn trace_records_come_incrementally_with_what_they_changed() {
+        let mut d = Driver::new(1, 3, 1).unwrap();
+        let s0 = d.snapshot(0);
+        d.act("start", "zk1");
+        d.act("start", "zk2");
+        d.advance(3_000_000, u32::MAX);
+        let s = d.snapshot(s0.trace_len);
+        assert_eq!(s.trace.first().map(|t| t.index), Some(s0.trace_len));
+        let input = s.trace.iter().find(|t| t.kind == "input").unwrap();
+        assert_eq!(input.text, "$ zk start 1");
+        assert!(input.effects.iter().any(|e| e.contains("zk1: started")), "{:?}", input.effects);
+        assert!(s.trace.iter().any(|t| t.kind == "deliver" && t.msg_kind == Some("vote")));
+        assert!(s.trace.iter().any(|t| !t.effects.is_empty() && t.kind == "deliver"));
+        let later = d.snapshot(s.trace_len);
+        assert!(later.trace.is_empty());
+    }
+
+    #[test]
+    fn messages_in_flight_carry_send_and_delivery_times() {
+        let mut d = Driver::new(1, 3, 1).unwrap();
+        d.act("start", "zk1");
+        d.act("start", "zk2");
+        let s = d.snapshot(0);
+        assert!(!s.flights.is_empty());
+        for f in &s.flights {
+            assert!(f.deliver_us >= f.sent_us && f.deliver_us > s.now_us, "{f:?}");
+        }
+        assert!(s.flights.iter().any(|f| f.kind == "vote"));
+    }
+
+    #[test]
+    fn the_clock_advances_by_time_by_events_and_to_the_next_state_change() {
+        let mut d = Driver::new(1, 3, 1).unwrap();
+        d.act("start", "zk1");
+        d.act("start", "zk2");
+        assert_eq!(d.step(3), 3);
+        let capped = d.advance(10_000_000, 5);
+        assert_eq!((capped.events, capped.reached), (5, false));
+        let before = d.snapshot(0).trace_len;
+        let n = d.step_to_change(100_000);
+        assert!(n >= 1);
+        let s = d.snapshot(before);
+        assert!(s.trace.iter().any(|t| t.kind == "note" || t.kind == "life"));
+        let r = d.run_until(60_000_000, u32::MAX);
+        assert!(r.reached && r.now_us == 60_000_000);
+        // Nothing to do on an idle cluster: steps stop at once.
+        let mut idle = Driver::new(1, 3, 1).unwrap();
+        assert_eq!(idle.step(10), 0);
+        assert_eq!(idle.step_to_change(10), 0);
+    }
+
+    #[test]
+    fn partitions_and_heals_show_as_cut_links() {
+        let mut d = started(2);
+        let out = d.act("isolate", "zk1");
+        assert!(!out.error, "{:?}", out.lines);
+        assert_eq!(out.lines[0], "$ net partition zk1 | zk2,zk3");
+        assert_eq!(d.snapshot(0).cuts.len(), 4);
+        d.act("heal", "");
+        assert!(d.snapshot(0).cuts.is_empty());
+    }
+
+    #[test]
+    fn topics_are_read_from_the_kafka_znodes() {
+        let mut d = started(4);
+        for line in [
+            "zookeeper-shell localhost:2181 create /brokers",
+            "zookeeper-shell localhost:2181 create /brokers/ids",
+            "zookeeper-shell localhost:2181 create /brokers/topics",
+            r#"zookeeper-shell localhost:2181 create /brokers/topics/t '{"version":2,"partitions":{"0":[1,2,3]},"adding_replicas":{},"removing_replicas":{}}'"#,
+            "zookeeper-shell localhost:2181 create /brokers/topics/t/partitions",
+            "zookeeper-shell localhost:2181 create /brokers/topics/t/partitions/0",
+            r#"zookeeper-shell localhost:2181 create /brokers/topics/t/partitions/0/state '{"controller_epoch":1,"leader":2,"version":1,"leader_epoch":0,"isr":[2,3]}'"#,
+            r#"zookeeper-shell localhost:2181 create /controller '{"version":1,"brokerid":2,"timestamp":"1631876996515"}'"#,
+            "zookeeper-shell localhost:2181 create /brokers/ids/2 x",
+        ] {
+            let out = d.run(line);
+            assert!(!out.error && !out.lines.iter().any(|l| l.contains("Exception")), "{line}: {:?}", out.lines);
+        }
+        let s = d.snapshot(0);
+        assert_eq!(s.controller, Some(2));
+        let t = &s.topics[0];
+        assert_eq!(t.name, "t");
+        let p = &t.partitions[0];
+        assert_eq!((p.leader, &p.replicas, &p.isr, &p.out_of_sync), (Some(2), &vec![1, 2, 3], &vec![2, 3], &vec![1]));
+        let b2 = s.nodes.iter().find(|n| n.name == "b2").unwrap();
+        assert!(b2.controller && b2.registered && b2.up);
+    }
+
+    #[test]
+    fn the_snapshot_serialises_to_json_without_large_integers() {
+        let mut d = started(5);
+        d.run("zookeeper-shell localhost:2181 create -e /eph x");
+        let s = d.snapshot(0);
+        let json = serde_json::to_string(&s).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        fn check(v: &serde_json::Value) {
+            match v {
+                serde_json::Value::Number(n) => assert!(n.as_u64().map(|x| x < (1 << 53)).unwrap_or(true), "{n}"),
+                serde_json::Value::Array(a) => a.iter().for_each(check),
+                serde_json::Value::Object(o) => o.values().for_each(check),
+                _ => {}
+            }
+        }
+        check(&v);
+    }
+
+    #[test]
+    fn bad_lines_are_errors_and_change_nothing() {
+        let mut d = started(6);
+        let h = d.trace_hash();
+        for bad in ["zk kill 9", "rm -rf /", "net partition zk1 | zk8", "\u{0}\u{ffff}"] {
+            assert!(d.run(bad).error, "{bad}");
+        }
+        assert!(d.act("kill", "zk9").error);
+        // Rejected lines are not traced (parse errors) or leave the cluster as it was.
+        let s = d.snapshot(0);
+        assert!(leader(&s).is_some());
+        let _ = h;
+    }
+}

@@ -1,0 +1,145 @@
+//! The JavaScript facade: one exported type, `Sandbox`, whose methods are one to three lines
+//! over [`crate::view::Driver`] (the Game of Life split: the logic lives in target-independent
+//! Rust, this file only converts values at the boundary).
+//!
+//! Every input from JavaScript is checked; bad input comes back as a thrown `Error` (constructor)
+//! or an `{lines, error: true}` value, never a panic. Numbers that may exceed 2^53 cross as
+//! strings.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::terminal::exec::Output;
+use crate::view::{micros_from_f64, parse_seed, seed_from_f64, Driver};
+
+/// A value as a plain JavaScript object. Serialised by serde_json (already in the module for the
+/// Kafka znodes) and parsed by the browser's `JSON.parse`: smaller and faster than building the
+/// object field by field across the boundary.
+fn to_js<T: Serialize>(v: &T) -> JsValue {
+    serde_json::to_string(v).ok().and_then(|s| js_sys::JSON::parse(&s).ok()).unwrap_or(JsValue::NULL)
+}
+
+fn err_output(e: String) -> JsValue {
+    to_js(&Output { lines: vec![e], error: true })
+}
+
+/// A simulated ZooKeeper ensemble (and Kafka brokers) on a virtual clock.
+#[wasm_bindgen]
+pub struct Sandbox {
+    d: Driver,
+}
+
+/// Exported to JavaScript.
+#[wasm_bindgen]
+impl Sandbox {
+    /// `new Sandbox(seed, zk, brokers)`: `seed` a number (≤ 2^53) or a decimal/`0x` string;
+    /// `zk` 1–7 servers (default 3), `brokers` 0–9 (default 4). Nothing is started.
+    #[wasm_bindgen(constructor)]
+    pub fn new(seed: JsValue, zk: Option<u32>, brokers: Option<u32>) -> Result<Sandbox, JsError> {
+        let seed = if let Some(n) = seed.as_f64() {
+            seed_from_f64(n)
+        } else if let Some(s) = seed.as_string() {
+            parse_seed(&s)
+        } else {
+            Err("seed must be a number or a string".to_string())
+        };
+        let seed = seed.map_err(|e| JsError::new(&e))?;
+        Driver::new(seed, zk.unwrap_or(3), brokers.unwrap_or(4)).map(|d| Sandbox { d }).map_err(|e| JsError::new(&e))
+    }
+
+    /// A fresh seed from the browser's entropy (the only use of entropy: the simulation itself
+    /// is a function of the seed). Below 2^32 so it is short to read and type.
+    #[wasm_bindgen(js_name = freshSeed)]
+    pub fn fresh_seed() -> String {
+        let mut b = [0u8; 4];
+        match getrandom::fill(&mut b) {
+            Ok(()) => u32::from_le_bytes(b).to_string(),
+            Err(_) => "1".to_string(),
+        }
+    }
+
+    /// Check a seed string without building a sandbox: `null` if fine, else the error text.
+    #[wasm_bindgen(js_name = checkSeed)]
+    pub fn check_seed(seed: &str) -> Option<String> {
+        parse_seed(seed).err()
+    }
+
+    /// The seed, as a decimal string.
+    pub fn seed(&self) -> String {
+        self.d.seed().to_string()
+    }
+
+    /// Run one terminal line: `{lines: string[], error: bool}`.
+    pub fn run(&mut self, line: &str) -> JsValue {
+        to_js(&self.d.run(line))
+    }
+
+    /// A click: `act("kill", "zk2")`, `act("isolate", "zk1")`, `act("partition", "zk1,zk2|zk3")`,
+    /// `act("heal", "")`. Returns the terminal output, its first line the command it ran.
+    pub fn act(&mut self, kind: &str, node: &str) -> JsValue {
+        to_js(&self.d.act(kind, node))
+    }
+
+    /// Advance to virtual time `t_us` (processing at most `max_events` events):
+    /// `{events, reached, now_us}`.
+    #[wasm_bindgen(js_name = runUntil)]
+    pub fn run_until(&mut self, t_us: f64, max_events: u32) -> JsValue {
+        match micros_from_f64(t_us) {
+            Ok(t) => to_js(&self.d.run_until(t, max_events)),
+            Err(e) => err_output(e),
+        }
+    }
+
+    /// Advance by `us` microseconds of virtual time (at most `max_events` events).
+    pub fn advance(&mut self, us: f64, max_events: u32) -> JsValue {
+        match micros_from_f64(us) {
+            Ok(d) => to_js(&self.d.advance(d, max_events)),
+            Err(e) => err_output(e),
+        }
+    }
+
+    /// Process the next `n` events; returns how many ran.
+    pub fn step(&mut self, n: u32) -> u32 {
+        self.d.step(n)
+    }
+
+    /// Step until some node changes state (at most `max_events` events); returns how many ran.
+    #[wasm_bindgen(js_name = stepToChange)]
+    pub fn step_to_change(&mut self, max_events: u32) -> u32 {
+        self.d.step_to_change(max_events)
+    }
+
+    /// Virtual time in microseconds.
+    #[wasm_bindgen(js_name = nowUs)]
+    pub fn now_us(&self) -> f64 {
+        self.d.now_us() as f64
+    }
+
+    /// The rolling trace hash, 16 hex digits.
+    #[wasm_bindgen(js_name = traceHash)]
+    pub fn trace_hash(&self) -> String {
+        format!("{:016x}", self.d.trace_hash())
+    }
+
+    /// Everything the page draws, with trace records from index `since` (see `view::Snapshot`).
+    pub fn snapshot(&self, since: f64) -> JsValue {
+        let since = if since.is_finite() && since > 0.0 { since as u64 } else { 0 };
+        to_js(&self.d.snapshot(since))
+    }
+
+    /// The benchmark scenario (3 servers + 4 writing clients, seed 42, trace hashed only) run
+    /// for `virtual_secs`: `{events, trace_hash}`. The page times it; the simulation never
+    /// reads a clock.
+    #[wasm_bindgen(js_name = benchRun)]
+    pub fn bench_run(virtual_secs: u32) -> JsValue {
+        let mut c = crate::bench::zk_write_cluster(42, 4, false);
+        let e0 = c.world.events();
+        c.run_for(crate::sim::time::Duration::from_secs(virtual_secs as u64));
+        #[derive(Serialize)]
+        struct Bench {
+            events: u64,
+            trace_hash: String,
+        }
+        to_js(&Bench { events: c.world.events() - e0, trace_hash: format!("{:016x}", c.world.trace.hash()) })
+    }
+}

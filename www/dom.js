@@ -1,0 +1,63 @@
+// Tiny DOM helpers. Every string goes in as a text node (textContent): user data (znode paths
+// and data, topic names, terminal input and output) is never parsed as HTML.
+
+/** el('div', {class: 'x', title: 't', onclick: fn}, 'text', childNode, ...) */
+export function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'class') e.className = v;
+      else if (k === 'dataset') Object.assign(e.dataset, v);
+      else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v === true ? '' : String(v));
+    }
+  }
+  for (const c of children) append(e, c);
+  return e;
+}
+
+function append(e, c) {
+  if (c === undefined || c === null || c === false) return;
+  if (Array.isArray(c)) { for (const x of c) append(e, x); return; }
+  e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+}
+
+export function clear(e) {
+  while (e.firstChild) e.removeChild(e.firstChild);
+}
+
+/** Set text only when it changed (keeps layout work low). */
+export function setText(e, text) {
+  const t = String(text);
+  if (e.textContent !== t) e.textContent = t;
+}
+
+/** Restart a CSS flash animation on an element. */
+export function flash(e, cls = 'flash') {
+  e.classList.remove(cls);
+  void e.offsetWidth;
+  e.classList.add(cls);
+}
+
+/** Message kinds and their colours (legend, filter, dots). */
+export const KIND_COLOURS = {
+  vote: '#e0a100', discovery: '#9b59b6', sync: '#16a085', broadcast: '#2e86de', ping: '#95a5a6',
+  session: '#d35400', '4lw': '#7f8c8d', client: '#27ae60', fin: '#c0392b',
+  leaderandisr: '#e84393', updatemetadata: '#6c5ce7', fetch: '#00b894', produce: '#fd9644',
+  controller: '#b33939', kafka: '#e17055',
+};
+
+export function kindColour(kind) {
+  if (KIND_COLOURS[kind]) return KIND_COLOURS[kind];
+  let h = 0;
+  for (const ch of String(kind)) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return `hsl(${h % 360} 60% 45%)`;
+}
+
+/** 12.345678s from microseconds. */
+export function fmtTime(us) {
+  const s = Math.floor(us / 1e6);
+  const rest = us % 1e6;
+  return rest % 1000 === 0 ? `${s}.${String(rest / 1000).padStart(3, '0')}s` : `${s}.${String(rest).padStart(6, '0')}s`;
+}

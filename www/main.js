@@ -1,0 +1,290 @@
+// The page: loads the wasm sandbox, maps wall time × speed onto virtual time in a
+// requestAnimationFrame loop, and hands each snapshot to the renderers. No protocol logic here:
+// everything the page shows is computed in Rust (src/view.rs).
+
+import init, { Sandbox } from './pkg/zkafka_sandbox.js';
+import { el, clear, setText, KIND_COLOURS, kindColour } from './dom.js';
+import { ClusterView } from './render/cluster.js';
+import { ZnodeView } from './render/znodes.js';
+import { TopicView } from './render/topics.js';
+import { LogView } from './render/log.js';
+import { TerminalView } from './terminal.js';
+
+const SPEEDS = [0.001, 0.01, 0.1, 1, 10, 100, 1000];
+const DEFAULT_SPEED = 2; // ×0.1: a 2 ms message crosses in 20 ms of wall time
+const FRAME_EVENT_BUDGET = 200_000;
+const $ = (id) => document.getElementById(id);
+
+const app = {
+  sb: null, snap: null, since: 0, playing: false, speed: DEFAULT_SPEED, vt: 0, lastTs: null,
+  dirty: true, selected: null, frames: [], views: null,
+};
+
+/** Read and check the URL parameters; every problem is reported, defaults are used instead. */
+export function readParams(search) {
+  const q = new URLSearchParams(search);
+  const errors = [];
+  const out = { seed: null, zk: 3, brokers: 4, script: null, speed: DEFAULT_SPEED, embed: q.get('embed') === '1', paused: q.get('paused') === '1' };
+  const known = new Set(['seed', 'zk', 'brokers', 'script', 'speed', 'embed', 'paused']);
+  for (const k of q.keys()) if (!known.has(k)) errors.push(`unknown URL parameter '${k}' (known: ${[...known].join(', ')})`);
+  const int = (name, lo, hi) => {
+    const v = q.get(name);
+    if (v === null) return null;
+    if (!/^\d{1,3}$/.test(v) || +v < lo || +v > hi) { errors.push(`${name} must be a whole number from ${lo} to ${hi}, got '${v.slice(0, 30)}'`); return null; }
+    return +v;
+  };
+  out.zk = int('zk', 1, 7) ?? 3;
+  out.brokers = int('brokers', 1, 9) ?? 4;
+  if (q.has('seed')) {
+    const e = Sandbox.checkSeed(q.get('seed'));
+    if (e) errors.push(e); else out.seed = q.get('seed').trim();
+  }
+  if (q.has('speed')) {
+    const i = SPEEDS.indexOf(Number(q.get('speed')));
+    if (i < 0) errors.push(`speed must be one of ${SPEEDS.join(', ')}, got '${q.get('speed').slice(0, 30)}'`); else out.speed = i;
+  }
+  if (q.has('script')) {
+    const s = q.get('script');
+    if (s.length > 20000) errors.push('script is longer than 20000 characters'); else out.script = s;
+  }
+  return { params: out, errors };
+}
+
+function showErrors(errors) {
+  const box = $('errors');
+  clear(box);
+  box.hidden = errors.length === 0;
+  for (const e of errors) box.append(el('div', null, e));
+}
+
+function newSandbox(seed, zk, brokers) {
+  const sb = new Sandbox(seed, zk, brokers);
+  if (app.sb) app.sb.free();
+  app.sb = sb;
+  app.since = 0;
+  app.vt = sb.nowUs();
+  app.snap = null;
+  app.dirty = true;
+  $('seed').value = sb.seed();
+  $('zk').value = zk;
+  $('brokers').value = brokers;
+  const u = new URL(location.href);
+  u.searchParams.set('seed', sb.seed());
+  u.searchParams.set('zk', zk);
+  u.searchParams.set('brokers', brokers);
+  history.replaceState(null, '', u);
+}
+
+function buildViews() {
+  const log = new LogView($('events'));
+  const views = {
+    cluster: new ClusterView($('cluster'), { onSelect: selectNode, onKey: nodeKey }),
+    znodes: new ZnodeView($('znodes')),
+    topics: new TopicView($('topics')),
+    log,
+    term: new TerminalView($('terminal'), { run: runLine }),
+  };
+  return views;
+}
+
+function runLine(line) {
+  const { term } = app.views;
+  term.print([`${app.snap && app.snap.shell_open ? '>' : '$'} ${line}`], 'cmd');
+  const out = app.sb.run(line);
+  term.print(out.lines, out.error ? 'err' : 'out');
+  app.vt = app.sb.nowUs();
+  app.dirty = true;
+  return out;
+}
+
+function act(kind, node) {
+  const out = app.sb.act(kind, node);
+  const [first, ...rest] = out.lines;
+  if (out.error) app.views.term.print(out.lines, 'err');
+  else { app.views.term.print([first], 'cmd'); app.views.term.print(rest, 'out'); }
+  app.dirty = true;
+  return out;
+}
+
+function selectNode(name) {
+  app.selected = name;
+  app.views.cluster.select(name);
+  setText($('selname'), `${name}:`);
+}
+
+function nodeKey(ev, name) {
+  const map = { u: 'start', t: 'stop', k: 'kill', r: 'restart', i: 'isolate' };
+  if (map[ev.key] && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
+    ev.preventDefault();
+    ev.stopPropagation();
+    selectNode(name);
+    act(map[ev.key], name);
+  }
+}
+
+function setPlaying(on) {
+  app.playing = on;
+  app.lastTs = null;
+  app.vt = app.sb.nowUs();
+  setText($('play'), on ? '⏸ pause' : '▶ play');
+  $('play').setAttribute('aria-pressed', String(on));
+}
+
+function setSpeed(i) {
+  app.speed = Math.max(0, Math.min(SPEEDS.length - 1, i));
+  $('speed').value = String(app.speed);
+}
+
+function refresh() {
+  const snap = app.sb.snapshot(app.since);
+  if (!app.snap) performance.mark('first-snapshot');
+  app.since = snap.trace_len;
+  app.snap = snap;
+  const v = app.views;
+  setText($('time'), snap.now);
+  setText($('stats'), `seed ${snap.seed} · ${snap.events} events · ${snap.flights_total} in flight · trace ${snap.trace_hash}`);
+  setText($('net'), snap.cuts.length ? `${snap.net} · cut: ${snap.cuts.map(([a, b]) => `${a}→${b}`).join(' ')}` : snap.net);
+  v.cluster.update(snap);
+  v.log.add(snap);
+  if (!$('znodes').hidden || !v.znodes.key) v.znodes.update(snap);
+  if (!$('topics').hidden || !v.topics.key) v.topics.update(snap);
+  v.term.setShell(snap.shell_open);
+  document.body.dataset.leader = snap.nodes.find((n) => n.mode === 'leader' || n.mode === 'standalone')?.name ?? '';
+  document.body.dataset.controller = snap.controller ?? '';
+}
+
+function frame(ts) {
+  const t0 = performance.now();
+  let worked = false;
+  if (app.playing) {
+    if (app.lastTs !== null) {
+      const dt = Math.min(ts - app.lastTs, 100);
+      app.vt = Math.max(app.vt, app.sb.nowUs()) + dt * 1000 * SPEEDS[app.speed];
+      const r = app.sb.runUntil(app.vt, FRAME_EVENT_BUDGET);
+      if (!r.reached) app.vt = r.now_us; // too much to do in one frame: virtual time lags
+    }
+    app.lastTs = ts;
+    app.dirty = true;
+  }
+  if (app.dirty) { app.dirty = false; refresh(); worked = true; }
+  else if (app.views.log.pending.length) { app.views.log.flush(true); worked = true; }
+  if (worked) {
+    app.frames.push(performance.now() - t0);
+    if (app.frames.length > 600) app.frames.shift();
+  }
+  requestAnimationFrame(frame);
+}
+
+/** Frame work statistics (ms), for the benchmark. */
+window.__frameStats = (reset) => {
+  const f = [...app.frames].sort((a, b) => a - b);
+  if (reset) app.frames = [];
+  if (!f.length) return null;
+  return { n: f.length, mean: f.reduce((a, b) => a + b, 0) / f.length, p95: f[Math.floor(f.length * 0.95)], max: f[f.length - 1] };
+};
+
+function wire() {
+  for (const [i, s] of SPEEDS.entries()) $('speed').append(el('option', { value: String(i) }, `×${s}`));
+  $('speed').addEventListener('change', () => setSpeed(Number($('speed').value)));
+  $('play').addEventListener('click', () => setPlaying(!app.playing));
+  $('step').addEventListener('click', () => { setPlaying(false); app.sb.step(1); app.dirty = true; });
+  $('next').addEventListener('click', () => { setPlaying(false); app.sb.stepToChange(1_000_000); app.dirty = true; });
+  $('heal').addEventListener('click', () => act('heal', ''));
+  $('partition').addEventListener('click', () => act('partition', $('groups').value));
+  $('groups').addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); act('partition', $('groups').value); } });
+  for (const b of document.querySelectorAll('#nodeactions button')) {
+    b.addEventListener('click', () => {
+      if (!app.selected) { app.views.term.print(['select a node first (click it or Tab to it)'], 'err'); return; }
+      act(b.dataset.action, app.selected);
+    });
+  }
+  for (const t of document.querySelectorAll('.tabs [role=tab]')) {
+    t.addEventListener('click', () => {
+      for (const u of document.querySelectorAll('.tabs [role=tab]')) {
+        const on = u === t;
+        u.setAttribute('aria-selected', String(on));
+        $(u.dataset.tab).hidden = !on;
+      }
+      app.dirty = true;
+    });
+  }
+  const legend = $('legend');
+  for (const k of Object.keys(KIND_COLOURS)) {
+    const b = el('button', { type: 'button', class: 'kind', 'aria-pressed': 'true', dataset: { kind: k }, style: `--c:${kindColour(k)}` }, k);
+    b.addEventListener('click', () => {
+      const hidden = app.views.cluster.hidden;
+      if (hidden.has(k)) hidden.delete(k); else hidden.add(k);
+      b.setAttribute('aria-pressed', String(!hidden.has(k)));
+      app.dirty = true;
+    });
+    legend.append(b);
+  }
+  $('fresh').addEventListener('click', () => { $('seed').value = Sandbox.freshSeed(); });
+  $('setup').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const errors = [];
+    const seed = $('seed').value.trim() || Sandbox.freshSeed();
+    const se = Sandbox.checkSeed(seed);
+    if (se) errors.push(se);
+    const zk = Number($('zk').value), brokers = Number($('brokers').value);
+    if (!Number.isInteger(zk) || zk < 1 || zk > 7) errors.push('zk must be a whole number from 1 to 7');
+    if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9) errors.push('brokers must be a whole number from 1 to 9');
+    showErrors(errors);
+    if (errors.length) return;
+    newSandbox(seed, zk, brokers);
+    rebuildViews();
+    app.views.term.print([`new cluster: seed ${app.sb.seed()}, ${zk} ZooKeeper servers, ${brokers} brokers (nothing started: try zk start 1)`], 'info');
+  });
+  document.addEventListener('keydown', (ev) => {
+    const t = ev.target;
+    if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if ((ev.key === ' ' && !(t instanceof HTMLButtonElement)) || ev.key === 'p') { ev.preventDefault(); setPlaying(!app.playing); }
+    else if (ev.key === '.') { setPlaying(false); app.sb.step(1); app.dirty = true; }
+    else if (ev.key === 'n') { setPlaying(false); app.sb.stepToChange(1_000_000); app.dirty = true; }
+    else if (ev.key === '[') setSpeed(app.speed - 1);
+    else if (ev.key === ']') setSpeed(app.speed + 1);
+    else if (ev.key === 'h') act('heal', '');
+    else if (app.selected && 'utkri'.includes(ev.key)) nodeKey(ev, app.selected);
+  });
+}
+
+function rebuildViews() {
+  for (const id of ['cluster', 'events', 'znodes', 'topics', 'terminal']) clear($(id));
+  app.views = buildViews();
+  app.selected = null;
+  setText($('selname'), 'select a node (click or Tab), then:');
+}
+
+async function main() {
+  performance.mark('main-start');
+  await init();
+  performance.mark('wasm-ready');
+  const { params, errors } = readParams(location.search);
+  if (params.embed) document.body.classList.add('embed');
+  showErrors(errors);
+  wire();
+  setSpeed(params.speed);
+  newSandbox(params.seed ?? Sandbox.freshSeed(), params.zk, params.brokers);
+  rebuildViews();
+  const term = app.views.term;
+  term.print([`seed ${app.sb.seed()}: ${params.zk} ZooKeeper servers, ${params.brokers} brokers, nothing started. Type help, or zk start 1.`], 'info');
+  if (params.script !== null) {
+    for (const line of params.script.split(/\r?\n/)) {
+      if (line.trim() === '' || line.trim().startsWith('#')) continue;
+      runLine(line);
+    }
+  }
+  performance.mark('views-built');
+  refresh();
+  app.dirty = false;
+  performance.mark('first-cluster');
+  document.body.dataset.ready = '1';
+  setPlaying(!params.paused);
+  requestAnimationFrame(frame);
+  window.__app = app; // for the end-to-end tests and the benchmark
+}
+
+main().catch((e) => {
+  showErrors([`the sandbox failed to start: ${e && e.message ? e.message : e}`]);
+  document.body.dataset.ready = 'error';
+});

@@ -1,0 +1,104 @@
+// The narrated event log, filterable by node and kind; selecting an event shows what it
+// changed (the state changes narrated while it was handled, computed in Rust).
+
+import { el, clear, setText, kindColour } from '../dom.js';
+
+const KEEP = 5000;
+const SHOWN = 400;
+const PER_FLUSH = 120;
+const FLUSH_MS = 200;
+
+export class LogView {
+  constructor(root) {
+    this.root = root;
+    this.nodeSel = el('select', { 'aria-label': 'filter events by node', onchange: () => this.rebuild() }, el('option', { value: '' }, 'all nodes'));
+    this.kindSel = el('select', { 'aria-label': 'filter events by kind', onchange: () => this.rebuild() },
+      [['', 'all kinds'], ['change', 'state changes'], ['input', 'your commands'], ['deliver', 'deliveries'], ['timer', 'timers'], ['dropped', 'dropped'], ['disconnect', 'disconnects']]
+        .map(([v, t]) => el('option', { value: v }, t)));
+    this.msgSel = el('select', { 'aria-label': 'filter events by message kind', onchange: () => this.rebuild() }, el('option', { value: '' }, 'any message'));
+    this.info = el('span', { class: 'muted small' });
+    this.list = el('ol', { class: 'log', 'aria-label': 'events', tabindex: '0' });
+    this.detail = el('div', { class: 'detail', 'aria-live': 'polite' });
+    root.append(el('div', { class: 'filters' }, this.nodeSel, this.kindSel, this.msgSel, this.info), this.list, this.detail);
+    this.entries = [];
+    this.skipped = 0;
+    this.nodes = new Set();
+    this.msgKinds = new Set();
+    this.selected = null;
+    this.pending = [];
+    this.lastFlush = 0;
+    this.stick = true; // follow the newest event unless the reader scrolled up
+    this.list.addEventListener('scroll', () => {
+      this.stick = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 30;
+    }, { passive: true });
+  }
+
+  matches(e) {
+    const n = this.nodeSel.value, k = this.kindSel.value, m = this.msgSel.value;
+    if (n && e.node !== n && e.peer !== n) return false;
+    if (k === 'change' && e.kind !== 'note' && e.kind !== 'life') return false;
+    if (k && k !== 'change' && e.kind !== k) return false;
+    if (m && e.msg_kind !== m) return false;
+    return true;
+  }
+
+  row(e) {
+    const li = el('li', { class: `ev ev-${e.kind}`, dataset: { index: e.index }, tabindex: '-1', onclick: () => this.show(e, li) },
+      el('span', { class: 'ev-at' }, e.at), ' ',
+      e.msg_kind ? el('span', { class: 'ev-kind', style: `background:${kindColour(e.msg_kind)}` }, e.msg_kind) : null, ' ',
+      el('span', { class: 'ev-text' }, e.text));
+    return li;
+  }
+
+  add(snap) {
+    if (snap.trace_skipped) this.skipped += snap.trace_skipped;
+    for (const n of snap.nodes) if (!this.nodes.has(n.name) && n.kind !== 'tool') { this.nodes.add(n.name); this.nodeSel.append(el('option', { value: n.name }, n.name)); }
+    for (const e of snap.trace) {
+      if (e.msg_kind && !this.msgKinds.has(e.msg_kind)) { this.msgKinds.add(e.msg_kind); this.msgSel.append(el('option', { value: e.msg_kind }, e.msg_kind)); }
+      this.entries.push(e);
+      this.pending.push(e);
+    }
+    if (this.entries.length > KEEP) this.entries.splice(0, this.entries.length - KEEP);
+    this.flush(false);
+  }
+
+  /** Draw pending rows; while events stream in, at most every FLUSH_MS (each draw costs a reflow). */
+  flush(force) {
+    const now = performance.now();
+    if (!this.pending.length || (!force && now - this.lastFlush < FLUSH_MS)) return;
+    this.lastFlush = now;
+    const fresh = this.pending.slice(-PER_FLUSH);
+    this.pending = [];
+    const frag = document.createDocumentFragment();
+    for (const e of fresh) if (this.matches(e)) frag.append(this.row(e));
+    this.list.append(frag);
+    let extra = this.list.childElementCount - SHOWN;
+    while (extra-- > 0) this.list.firstElementChild.remove();
+    this.updateInfo();
+    if (this.stick) this.list.scrollTop = 1e9;
+  }
+
+  updateInfo() {
+    setText(this.info, `${this.entries.length} events kept${this.skipped ? ` (${this.skipped} skipped at high speed)` : ''}`);
+  }
+
+  rebuild() {
+    this.pending = [];
+    clear(this.list);
+    const shown = this.entries.filter((e) => this.matches(e)).slice(-SHOWN);
+    for (const e of shown) this.list.append(this.row(e));
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  show(e, li) {
+    for (const x of this.list.querySelectorAll('.selected')) x.classList.remove('selected');
+    li.classList.add('selected');
+    clear(this.detail);
+    this.detail.append(
+      el('div', null, el('b', null, `#${e.index} at ${e.at}`), ` · ${e.node} · ${e.kind}${e.msg_kind ? ` (${e.msg_kind})` : ''}`),
+      el('div', { class: 'mono' }, e.text),
+      el('div', { class: 'muted small' }, e.effects.length ? 'what it changed:' : 'no narrated state change'),
+      el('ul', { class: 'effects' }, e.effects.map((x) => el('li', null, x))),
+    );
+  }
+}
