@@ -567,58 +567,86 @@ pub struct BrokerView {
     pub node: NodeView,
 }
 
-/// The brokers of the cluster's shape.
-///
-/// BROKER-INTERNAL DATA GOES HERE (for the lead, once `Proc::Broker` exists): today a broker is
-/// "up" when a world slot named `b<id>`/`broker<id>` is up, or else when it is registered under
-/// `/brokers/ids`; controller from `/controller`. Fill `broker_state` (and `simulated: true`)
-/// from the broker process, and the per-replica LEO/HW in [`partition_logs`].
+/// The brokers of the cluster's shape: liveness from the world, state, controller flag and
+/// controller epoch from the broker processes (`/controller` as a fallback for a broker whose
+/// process is not up), registration from `/brokers/ids`.
 pub fn broker_views(c: &Cluster, tree: Option<&DataTree>) -> Vec<BrokerView> {
+    use crate::cluster::Proc;
+    use crate::kafka::broker::Phase;
     let w = &c.world;
     let controller = tree.and_then(controller_of);
     let registered: Vec<i32> = tree.and_then(|t| t.children("/brokers/ids")).unwrap_or_default().iter().filter_map(|s| s.parse().ok()).collect();
-    let mut ids: Vec<i32> = (1..=c.shape.brokers as i32).collect();
-    ids.extend(registered.iter().copied().filter(|id| *id > c.shape.brokers as i32));
-    ids.sort_unstable();
-    ids.dedup();
-    ids.into_iter()
+    (1..=c.shape.brokers as i32)
         .map(|id| {
-            let slot = w.slots().iter().find(|s| s.name == format!("b{id}") || s.name == format!("broker{id}"));
+            let node_id = c.broker_node(id as u32);
+            let slot = node_id.and_then(|n| w.slot(n));
             let name = slot.map(|s| s.name.clone()).unwrap_or_else(|| format!("b{id}"));
             let reg = registered.contains(&id);
             let (life, up) = match slot {
                 Some(s) => (life_name(s.life), s.is_up()),
-                None if reg => ("up", true),
                 None => ("stopped", false),
             };
+            let broker = match slot.map(|s| &s.proc) {
+                Some(Proc::Broker(b)) if up => Some(b),
+                _ => None,
+            };
+            // Kafka's BrokerState names.
+            let state = broker.map(|b| {
+                let st = match &b.phase {
+                    Phase::Down => "NotRunning",
+                    Phase::Starting => "Starting",
+                    Phase::Running => "RunningAsBroker",
+                    Phase::ShuttingDown => "PendingControlledShutdown",
+                    Phase::Failed(_) => "NotRunning",
+                };
+                if b.zk.is_connected() {
+                    format!("{st} · ZooKeeper session 0x{:x}", b.zk.session.0)
+                } else {
+                    format!("{st} · no ZooKeeper connection")
+                }
+            });
+            let is_ctl = match broker {
+                Some(b) => b.is_controller(),
+                None => false,
+            } || (broker.is_none() && up && controller == Some(id));
             let node = NodeView {
                 name: name.clone(),
                 kind: "broker",
                 id: id as i64,
                 life,
                 up,
-                role: None,
+                role: broker.map(|b| if b.is_controller() { "CONTROLLER" } else { "BROKER" }),
                 mode: None,
-                epoch: None,
+                epoch: broker.and_then(|b| b.ctl.as_ref()).map(|c| c.epoch.0 as u32),
                 zxid: None,
                 round: None,
-                leader: None,
+                leader: broker.and_then(|b| b.active_controller).map(|c| format!("b{c}")),
                 sessions: None,
                 clients: None,
-                controller: controller == Some(id),
+                controller: is_ctl,
                 registered: reg,
-                broker_state: None,
-                simulated: slot.is_some(),
+                broker_state: state,
+                simulated: true,
             };
             BrokerView { name, id, node }
         })
         .collect()
 }
 
-/// LEO/HW per replica of a partition: empty until brokers are simulated (the lead fills it
-/// from the broker processes' logs).
-pub fn partition_logs(_c: &Cluster, _topic: &str, _partition: i32) -> Vec<ReplicaLogView> {
-    Vec::new()
+/// LEO/HW per replica of a partition, from the broker processes' logs (a stopped broker's log
+/// is still on its disk: its LEO is shown too).
+pub fn partition_logs(c: &Cluster, topic: &str, partition: i32) -> Vec<ReplicaLogView> {
+    use crate::cluster::Proc;
+    let tp = crate::kafka::types::TopicPartition::new(topic, partition);
+    let mut out = Vec::new();
+    for (i, n) in c.broker_nodes.iter().enumerate() {
+        if let Some(Proc::Broker(b)) = c.world.proc(*n) {
+            if let Some(log) = b.logs.get(&tp) {
+                out.push(ReplicaLogView { broker: i as i32 + 1, leo: log.leo().to_string(), hw: log.hw.to_string() });
+            }
+        }
+    }
+    out
 }
 
 /// The tree to show: the serving leader's, else a serving server's, else a running one's.
@@ -952,30 +980,38 @@ mod tests {
     }
 
     #[test]
-    fn topics_are_read_from_the_kafka_znodes() {
+    fn topics_brokers_and_replica_logs_come_from_the_simulated_kafka_cluster() {
         let mut d = started(4);
         for line in [
-            "zookeeper-shell localhost:2181 create /brokers",
-            "zookeeper-shell localhost:2181 create /brokers/ids",
-            "zookeeper-shell localhost:2181 create /brokers/topics",
-            r#"zookeeper-shell localhost:2181 create /brokers/topics/t '{"version":2,"partitions":{"0":[1,2,3]},"adding_replicas":{},"removing_replicas":{}}'"#,
-            "zookeeper-shell localhost:2181 create /brokers/topics/t/partitions",
-            "zookeeper-shell localhost:2181 create /brokers/topics/t/partitions/0",
-            r#"zookeeper-shell localhost:2181 create /brokers/topics/t/partitions/0/state '{"controller_epoch":1,"leader":2,"version":1,"leader_epoch":0,"isr":[2,3]}'"#,
-            r#"zookeeper-shell localhost:2181 create /controller '{"version":1,"brokerid":2,"timestamp":"1631876996515"}'"#,
-            "zookeeper-shell localhost:2181 create /brokers/ids/2 x",
+            "broker start 1",
+            "broker start 2",
+            "broker start 3",
+            "sleep 3s",
+            "kafka-topics --create --zookeeper localhost:2181 --topic t --replica-assignment 2:1:3",
+            "sleep 2s",
+            "kafka-console-producer --bootstrap-server localhost:9092 --topic t --producer-property acks=all --messages 3",
+            "broker kill 3",
+            "sleep 30s",
         ] {
             let out = d.run(line);
             assert!(!out.error && !out.lines.iter().any(|l| l.contains("Exception")), "{line}: {:?}", out.lines);
         }
         let s = d.snapshot(0);
-        assert_eq!(s.controller, Some(2));
-        let t = &s.topics[0];
-        assert_eq!(t.name, "t");
+        // Broker 1 started first and created /controller.
+        assert_eq!(s.controller, Some(1));
+        let b1 = s.nodes.iter().find(|n| n.name == "b1").unwrap();
+        assert!(b1.controller && b1.registered && b1.up && b1.role == Some("CONTROLLER"), "{b1:?}");
+        assert!(b1.broker_state.as_deref().unwrap_or("").starts_with("RunningAsBroker"), "{b1:?}");
+        let b3 = s.nodes.iter().find(|n| n.name == "b3").unwrap();
+        assert!(!b3.up && !b3.registered, "{b3:?}");
+        let t = s.topics.iter().find(|t| t.name == "t").unwrap();
         let p = &t.partitions[0];
-        assert_eq!((p.leader, &p.replicas, &p.isr, &p.out_of_sync), (Some(2), &vec![1, 2, 3], &vec![2, 3], &vec![1]));
-        let b2 = s.nodes.iter().find(|n| n.name == "b2").unwrap();
-        assert!(b2.controller && b2.registered && b2.up);
+        // Broker 3's session expired: it left the ISR; leader 2 stays.
+        assert_eq!((p.leader, &p.replicas, &p.isr, &p.out_of_sync), (Some(2), &vec![2, 1, 3], &vec![2, 1], &vec![3]));
+        // Every replica has the 3 records; the leader's high watermark is 3.
+        let leader_log = p.replica_logs.iter().find(|r| r.broker == 2).unwrap();
+        assert_eq!((leader_log.leo.as_str(), leader_log.hw.as_str()), ("3", "3"));
+        assert_eq!(p.replica_logs.len(), 3, "{:?}", p.replica_logs);
     }
 
     #[test]
