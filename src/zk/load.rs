@@ -26,6 +26,21 @@ pub struct WriterProc {
     next_tag: u64,
 }
 
+/// `n` in decimal ASCII, as shared znode data (no intermediate `String`).
+fn decimal(mut n: u64) -> super::types::Data {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf[i..].into()
+}
+
 type WIo<'a, F> = dyn Io<ZkMsg, ToolTimer, F> + 'a;
 
 impl WriterProc {
@@ -54,7 +69,7 @@ impl WriterProc {
                 mode: CreateMode { ephemeral: true, sequential: n % 2 == 0 },
             });
         }
-        Op::Write(WriteOp::SetData { path: self.path.clone(), data: Some(n.to_string().into_bytes().into()), version: -1 })
+        Op::Write(WriteOp::SetData { path: self.path.clone(), data: Some(decimal(n)), version: -1 })
     }
 
     fn issue<F>(&mut self, io: &mut WIo<'_, F>) {
@@ -131,5 +146,15 @@ impl WriterProc {
     pub fn crash(&mut self) {
         self.client.reset();
         self.busy = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_matches_to_string() {
+        for n in [0u64, 1, 9, 10, 99, 100, 12345, u64::MAX] {
+            assert_eq!(&*super::decimal(n), n.to_string().as_bytes());
+        }
     }
 }

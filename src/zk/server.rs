@@ -228,7 +228,8 @@ pub struct Cnxn {
 #[derive(Clone, Debug)]
 pub struct Queued {
     pub xid: i32,
-    pub op: Op,
+    /// The read to answer; `None` for a write or closeSession (answered when committed).
+    pub op: Option<Op>,
     pub at: Time,
     /// Writes (and closeSession) are submitted at once and answered when committed here.
     pub write: bool,
@@ -1190,7 +1191,7 @@ impl ZkServer {
                 if !l.sessions.contains_key(&session) {
                     TxnBody::Error(super::types::ErrCode::SessionExpired)
                 } else {
-                    l.prep.prep_write(tree, session, &op, zxid)
+                    l.prep.prep_write_owned(tree, session, op, zxid)
                 }
             }
         };
@@ -1660,7 +1661,10 @@ impl ZkServer {
             let Some(q) = c.queue.pop_front() else { return };
             let session = c.session;
             c.sent += 1;
-            let reply = self.read(&q.op, session);
+            let reply = match &q.op {
+                Some(op) => self.read(op, session),
+                None => Reply::Error(super::types::ErrCode::BadArguments),
+            };
             let zxid = self.v.tree.last_processed_zxid();
             self.v.stats.packets_sent += 1;
             record_latency(&mut self.v.stats, now, q.at);
@@ -1808,10 +1812,11 @@ impl ZkServer {
         let Some(c) = self.v.cnxns.get_mut(&from) else { return };
         let session = c.session;
         let write = op.is_write();
-        c.queue.push_back(Queued { xid, op: op.clone(), at: now, write, close: false });
         if write {
+            c.queue.push_back(Queued { xid, op: None, at: now, write, close: false });
             self.submit(io, session, xid, PeerRequest::Write(op));
         } else {
+            c.queue.push_back(Queued { xid, op: Some(op), at: now, write, close: false });
             self.pump_reads(io, from);
         }
     }
@@ -2037,7 +2042,7 @@ impl ZkServer {
                 self.client_touch(now, from);
                 let Some(c) = self.v.cnxns.get_mut(&from) else { return };
                 let session = c.session;
-                c.queue.push_back(Queued { xid, op: Op::Exists { path: "/".into(), watch: false }, at: now, write: true, close: true });
+                c.queue.push_back(Queued { xid, op: None, at: now, write: true, close: true });
                 self.submit(io, session, xid, PeerRequest::CloseSession);
             }
             _ => {}

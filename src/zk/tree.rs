@@ -284,6 +284,12 @@ impl DataTree {
         self.get(path).map(|n| n.stat)
     }
 
+    /// The stored stat and the number of children, in one lookup (`PrepRequestProcessor`'s
+    /// `getRecordForPath`).
+    pub fn stat_persisted_and_children(&self, path: &str) -> Option<(StatPersisted, i32)> {
+        self.get(path).map(|n| (n.stat, clamp_i32(n.children.len())))
+    }
+
     /// Whether the node exists.
     pub fn contains(&self, path: &str) -> bool {
         self.get(path).is_some()
