@@ -65,11 +65,7 @@ impl Key {
     /// Whether `self` comes before `o` in the total order `(at, seq)`.
     #[inline]
     fn before(&self, o: &Key) -> bool {
-        self.order() < o.order()
-    }
-    #[inline]
-    fn order(&self) -> u128 {
-        ((self.at.0 as u128) << 64) | self.seq as u128
+        self.at < o.at || (self.at == o.at && self.seq < o.seq)
     }
 }
 
@@ -107,16 +103,24 @@ impl<K> Queue<K> {
             }
         };
         let key = Key { at, seq, idx };
-        // Insertion sort step: the key goes after every key that comes later than it. Most new
-        // keys belong a few places from the earliest end; a key far from it is placed by
-        // binary search.
+        // Insertion sort step from the earliest end: shift earlier keys up by one until the key's
+        // place. Most new keys belong a few places from that end; a key further away (a timer
+        // set far ahead) is placed by binary search.
         let n = self.keys.len();
-        let start = n.saturating_sub(LINEAR_SCAN);
-        let pos = match self.keys[start..].iter().rposition(|k| !k.before(&key)) {
-            Some(i) => start + i + 1,
-            None => self.keys[..start].partition_point(|k| key.before(k)),
-        };
-        self.keys.insert(pos, key);
+        self.keys.push(key);
+        let keys = &mut self.keys[..];
+        let stop = n.saturating_sub(LINEAR_SCAN);
+        let mut i = n;
+        while i > stop && keys[i - 1].before(&key) {
+            keys[i] = keys[i - 1];
+            i -= 1;
+        }
+        if i == stop && i > 0 && keys[i - 1].before(&key) {
+            let p = keys[..i].partition_point(|k| key.before(k));
+            keys.copy_within(p..i, p + 1);
+            i = p;
+        }
+        keys[i] = key;
     }
     fn pop(&mut self) -> Option<(Time, K)> {
         let key = self.keys.pop()?;
@@ -630,5 +634,26 @@ mod queue_tests {
             assert_eq!(q.pop().map(|(t, s)| (t.0, s)), Some(want));
         }
         assert!(q.pop().is_none());
+    }
+
+    /// Ties on time are broken by `seq` even when `seq` does not grow with pushes (held messages
+    /// re-sent with their original ids).
+    #[test]
+    fn queue_breaks_time_ties_by_seq() {
+        let mut rng = Rng::new(5);
+        let mut q: Queue<u64> = Queue::new();
+        let mut reference = std::collections::BTreeSet::new();
+        for i in 1..5_000u64 {
+            let seq = i.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let at = rng.below(4) * 1000 + if rng.below(10) == 0 { 1_000_000 } else { 0 };
+            q.push(Time(at), seq, seq);
+            reference.insert((at, seq));
+            if i % 4 == 0 {
+                assert_eq!(q.pop().map(|(t, s)| (t.0, s)), reference.pop_first());
+            }
+        }
+        while let Some(want) = reference.pop_first() {
+            assert_eq!(q.pop().map(|(t, s)| (t.0, s)), Some(want));
+        }
     }
 }
