@@ -43,6 +43,33 @@ struct ChangeRecord {
     child_count: i32,
 }
 
+/// `outstandingChangesForPath`: the record lookups see for each path. It holds the records of
+/// the proposals in flight, a handful at a time, so a vector searched by path beats a map that
+/// allocates a node each time it goes from empty to one entry.
+#[derive(Clone, Debug, Default)]
+struct PathMap(Vec<ChangeRecord>);
+
+impl PathMap {
+    fn get(&self, path: &str) -> Option<&ChangeRecord> {
+        self.0.iter().find(|c| &*c.path == path)
+    }
+    /// Replace the record of the same path, or add it.
+    fn insert(&mut self, record: ChangeRecord) {
+        match self.0.iter_mut().find(|c| c.path == record.path) {
+            Some(c) => *c = record,
+            None => self.0.push(record),
+        }
+    }
+    fn remove(&mut self, path: &str) {
+        if let Some(i) = self.0.iter().position(|c| &*c.path == path) {
+            self.0.swap_remove(i);
+        }
+    }
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
 /// What a lookup found: the node's stat and number of children (`getRecordForPath`).
 #[derive(Clone, Copy, Debug)]
 struct Found {
@@ -61,7 +88,7 @@ pub struct Prep {
     /// `outstandingChanges`, oldest first.
     outstanding: VecDeque<ChangeRecord>,
     /// `outstandingChangesForPath`: the record lookups see for each path.
-    for_path: BTreeMap<Rc<str>, ChangeRecord>,
+    for_path: PathMap,
     /// Next record id.
     next_id: u64,
 }
@@ -326,7 +353,7 @@ impl Prep {
     fn add(&mut self, zxid: Zxid, path: Rc<str>, stat: Option<RecordStat>, child_count: i32) {
         let record = ChangeRecord { id: self.next_id, zxid, path, stat, child_count };
         self.next_id = self.next_id.wrapping_add(1);
-        self.for_path.insert(record.path.clone(), record.clone());
+        self.for_path.insert(record.clone());
         self.outstanding.push_back(record);
     }
 
@@ -366,7 +393,7 @@ impl Prep {
             if c.zxid < first_zxid {
                 continue;
             }
-            self.for_path.insert(c.path.clone(), c.clone());
+            self.for_path.insert(c.clone());
         }
     }
 }
@@ -405,6 +432,9 @@ fn parent_path_and_validate(path: &str) -> Result<&str, ErrCode> {
 /// A character outside the Basic Multilingual Plane is always invalid (its surrogates fall in
 /// the forbidden U+D800..U+F8FF range).
 pub fn validate_path(path: &str) -> Result<(), String> {
+    if plainly_valid(path.as_bytes()) {
+        return Ok(());
+    }
     // Java indexes UTF-16 units; for ASCII paths (nearly all) those are the bytes themselves,
     // so only other paths pay for the re-encoding.
     let reason = if path.is_ascii() {
@@ -417,6 +447,27 @@ pub fn validate_path(path: &str) -> Result<(), String> {
         Some(r) => Err(format!("Invalid path string \"{path}\" caused by {r}")),
         None => Ok(()),
     }
+}
+
+/// The common case, decided without `path_problem`: `/`, or `/` then names of printable ASCII
+/// other than `.`, separated by single slashes, with no trailing slash. Every such path is
+/// valid; anything else (dots, control or non-ASCII characters, empty names) takes the full
+/// check.
+fn plainly_valid(p: &[u8]) -> bool {
+    if p.first() != Some(&b'/') {
+        return false;
+    }
+    if p.len() == 1 {
+        return true;
+    }
+    let mut last = b'/';
+    for &c in &p[1..] {
+        if !(0x20..0x7f).contains(&c) || c == b'.' || (c == b'/' && last == b'/') {
+            return false;
+        }
+        last = c;
+    }
+    last != b'/'
 }
 
 /// `PathUtils.validatePath` over UTF-16 code units (or ASCII bytes): what is wrong, if anything
@@ -483,6 +534,29 @@ pub fn validate_create_path(path: &str, sequential: bool) -> Result<(), String> 
 mod tests {
     use super::*;
     use crate::zk::tree::Txn;
+
+    /// The fast path never accepts a path the full check refuses, and accepts the usual ones.
+    #[test]
+    fn plainly_valid_paths_pass_the_full_check() {
+        let alphabet = ['/', 'a', 'Z', '0', '.', ' ', '~', '\u{1}', '\0', '\u{7f}', 'é', '-'];
+        let mut rng = crate::sim::rng::Rng::new(3);
+        let mut accepted = 0;
+        for _ in 0..50_000 {
+            let len = rng.below(9) as usize;
+            let mut p: String = (0..len).map(|_| alphabet[rng.below(alphabet.len() as u64) as usize]).collect();
+            if rng.below(2) == 0 {
+                p.insert(0, '/');
+            }
+            if plainly_valid(p.as_bytes()) {
+                accepted += 1;
+                assert_eq!(path_problem(p.as_bytes()), None, "{p:?}");
+            }
+        }
+        assert!(accepted > 1000);
+        for p in ["/", "/a", "/bench0", "/brokers/ids/1", "/a b/c~d"] {
+            assert!(plainly_valid(p.as_bytes()), "{p}");
+        }
+    }
     use crate::zk::types::{CreateMode, Data, Reply, WriteResult};
 
     const S1: SessionId = SessionId(0x1000_0000_0000_0001);
