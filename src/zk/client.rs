@@ -303,15 +303,21 @@ impl ZkClient {
 
     /// A message from a server.
     pub fn on_msg<F>(&mut self, io: &mut CIo<'_, F>, from: NodeId, msg: ZkMsg) -> Vec<ClientEvent> {
+        let mut ev = Vec::new();
+        self.on_msg_into(io, from, msg, &mut ev);
+        ev
+    }
+
+    /// [`ZkClient::on_msg`], appending the events to `ev` (a host's reused buffer).
+    pub fn on_msg_into<F>(&mut self, io: &mut CIo<'_, F>, from: NodeId, msg: ZkMsg, ev: &mut Vec<ClientEvent>) {
         if !self.owns(from) {
-            return Vec::new();
+            return;
         }
         self.last_recv = io.now();
-        let mut ev = Vec::new();
         match msg {
             ZkMsg::ConnectResponse { session, timeout_ms } => {
                 if !matches!(self.state, ClientState::Connecting { .. }) {
-                    return ev;
+                    return;
                 }
                 io.cancel_timer(ClientTimer::ConnectTimeout);
                 if timeout_ms == 0 {
@@ -320,7 +326,7 @@ impl ZkClient {
                     io.close(from);
                     ev.extend(self.fail_all(ErrCode::SessionExpired));
                     ev.push(ClientEvent::Expired);
-                    return ev;
+                    return;
                 }
                 let resumed = self.session == session && session.0 != 0;
                 self.session = session;
@@ -395,7 +401,6 @@ impl ZkClient {
             }
             _ => {}
         }
-        ev
     }
 
     fn register_watch(&mut self, watch: WatchReg, reply: &Reply) {

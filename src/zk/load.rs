@@ -24,6 +24,8 @@ pub struct WriterProc {
     pub pace: crate::sim::time::Duration,
     busy: bool,
     next_tag: u64,
+    /// Reused buffer for the client's events.
+    events: Vec<ClientEvent>,
 }
 
 /// `n` in decimal ASCII, as shared znode data (no intermediate `String`).
@@ -54,6 +56,7 @@ impl WriterProc {
             pace: crate::sim::time::Duration::ZERO,
             busy: false,
             next_tag: 1,
+            events: Vec::new(),
         }
     }
 
@@ -85,8 +88,12 @@ impl WriterProc {
         self.handle(io, ev);
     }
 
-    fn handle<F>(&mut self, io: &mut WIo<'_, F>, events: Vec<ClientEvent>) {
-        for e in events {
+    fn handle<F>(&mut self, io: &mut WIo<'_, F>, mut events: Vec<ClientEvent>) {
+        self.handle_drain(io, &mut events);
+    }
+
+    fn handle_drain<F>(&mut self, io: &mut WIo<'_, F>, events: &mut Vec<ClientEvent>) {
+        for e in events.drain(..) {
             match e {
                 ClientEvent::Reply { result, .. } => {
                     match result {
@@ -122,9 +129,11 @@ impl WriterProc {
         self.client.start(&mut cio);
     }
     pub fn on_msg<F>(&mut self, io: &mut WIo<'_, F>, from: NodeId, msg: ZkMsg) {
+        let mut ev = std::mem::take(&mut self.events);
         let mut cio = super::shell::ClientIo { inner: io };
-        let ev = self.client.on_msg(&mut cio, from, msg);
-        self.handle(io, ev);
+        self.client.on_msg_into(&mut cio, from, msg, &mut ev);
+        self.handle_drain(io, &mut ev);
+        self.events = ev;
     }
     pub fn on_timer<F>(&mut self, io: &mut WIo<'_, F>, t: ToolTimer) {
         if t == ToolTimer::Think {
