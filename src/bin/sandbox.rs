@@ -8,7 +8,7 @@ use zkafka_sandbox::bench;
 use zkafka_sandbox::terminal::{script::run_script, Terminal};
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: zkafka_sandbox::alloc::MiMallocFast = zkafka_sandbox::alloc::MiMallocFast;
 
 const USAGE: &str = "usage: sandbox [--seed N] [--trace] SCRIPT|-\n       sandbox bench [--seconds S]\n       sandbox swarm [--seed N | --from N --count M] [--verbose] [--trace]";
 
