@@ -296,7 +296,8 @@ pub enum LeaderPhase {
 #[derive(Clone, Debug)]
 pub struct Outstanding {
     pub txn: Rc<Txn>,
-    pub acks: BTreeSet<Sid>,
+    /// Servers that logged it, each once (a few: a vector, allocated once per proposal).
+    pub acks: Vec<Sid>,
 }
 
 /// A session in the leader's tracker.
@@ -1055,7 +1056,9 @@ impl ZkServer {
             }
             LhPhase::Broadcast | LhPhase::WaitRunning | LhPhase::NewLeaderAck => {
                 if let Some(o) = l.outstanding.get_mut(&zxid) {
-                    o.acks.insert(sid);
+                    if !o.acks.contains(&sid) {
+                        o.acks.push(sid);
+                    }
                 }
                 self.try_commit(io);
             }
@@ -1205,8 +1208,8 @@ impl ZkServer {
         // The leader logs its own proposal (and so acks it).
         self.log_txn(txn.clone());
         let Role::Leading(l) = &mut self.v.role else { return };
-        let mut acks = BTreeSet::new();
-        acks.insert(sid);
+        let mut acks = Vec::with_capacity(self.cfg.servers.len().max(1));
+        acks.push(sid);
         l.outstanding.insert(zxid, Outstanding { txn: txn.clone(), acks });
         for (node, _) in l.learners.iter().filter(|(_, h)| h.forwarding) {
             io.send(*node, ZkMsg::Proposal { txn: txn.clone() });
