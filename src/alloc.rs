@@ -59,3 +59,21 @@ unsafe impl GlobalAlloc for MiMallocFast {
         }
     }
 }
+
+/// `mi_option_purge_delay` in `mi_option_e` (mimalloc.h, same index in v2 and v3).
+const MI_OPTION_PURGE_DELAY: core::ffi::c_int = 15;
+
+extern "C" {
+    fn mi_option_set(option: core::ffi::c_int, value: core::ffi::c_long);
+}
+
+/// Keep freed memory instead of returning it to the OS after mimalloc's purge delay (wall
+/// clock) purge delay. A server's txn log grows until its next snapshot and is then freed at
+/// once; purging those pages only to fault them back in (and have the kernel clear them again)
+/// cost the native runner several percent of its time. The process is short-lived, so its peak
+/// footprint is what it keeps.
+pub fn configure() {
+    // SAFETY: `mi_option_set` takes an option index and a value; 15 is `mi_option_purge_delay`
+    // and -1 means "never purge" (documented in mimalloc.h).
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+}
