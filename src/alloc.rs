@@ -67,8 +67,8 @@ extern "C" {
     fn mi_option_set(option: core::ffi::c_int, value: core::ffi::c_long);
 }
 
-/// Keep freed memory instead of returning it to the OS after mimalloc's purge delay (wall
-/// clock) purge delay. A server's txn log grows until its next snapshot and is then freed at
+/// Keep freed memory instead of returning it to the OS after mimalloc's (wall-clock) purge
+/// delay. A server's txn log grows until its next snapshot and is then freed at
 /// once; purging those pages only to fault them back in (and have the kernel clear them again)
 /// cost the native runner several percent of its time. The process is short-lived, so its peak
 /// footprint is what it keeps.

@@ -377,18 +377,18 @@ impl<P: Process> World<P> {
 
     fn run_handler<R>(&mut self, id: NodeId, f: impl FnOnce(&mut P, &mut Ctx<'_, P>) -> R) -> R {
         let mut out = std::mem::take(&mut self.scratch);
-        let mut notes = std::mem::take(&mut self.notes);
         let wall_ms = self.wall_ms();
         let narrating = self.trace.keep;
         let slot = &mut self.slots[id.index()];
         let r = {
-            let mut ctx = Ctx::new(id, self.now, wall_ms, &mut slot.rng, &mut out, &mut notes, &mut self.facts, self.observing, narrating);
+            let mut ctx = Ctx::new(id, self.now, wall_ms, &mut slot.rng, &mut out, &mut self.notes, &mut self.facts, self.observing, narrating);
             f(&mut slot.proc, &mut ctx)
         };
-        for n in notes.drain(..) {
-            self.trace.push(self.now, id, TraceKind::Note(n));
+        if !self.notes.is_empty() {
+            for n in self.notes.drain(..) {
+                self.trace.push(self.now, id, TraceKind::Note(n));
+            }
         }
-        self.notes = notes;
         self.apply(id, &mut out);
         self.scratch = out;
         r
