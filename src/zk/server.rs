@@ -1304,11 +1304,10 @@ impl ZkServer {
 
     /// Every packet from the leader resets the socket read timeout.
     fn leader_packet(&mut self, io: &mut ZIo<'_>, from: NodeId) -> bool {
-        let init = self.tick_dur().mul(self.cfg.init_limit);
-        let sync = self.tick_dur().mul(self.cfg.sync_limit);
         match &self.v.role {
             Role::Following(f) if f.leader_node == from => {
-                io.set_timer(ZkTimer::ReadTimeout, if f.phase == FPhase::Broadcast { sync } else { init });
+                let limit = if f.phase == FPhase::Broadcast { self.cfg.sync_limit } else { self.cfg.init_limit };
+                io.set_timer(ZkTimer::ReadTimeout, self.tick_dur().mul(limit));
                 true
             }
             _ => false,
@@ -1950,7 +1949,7 @@ impl ZkServer {
 
     /// A message arrived.
     pub fn on_msg(&mut self, io: &mut ZIo<'_>, from: NodeId, msg: ZkMsg) {
-        let from_peer = self.cfg.sid_of(from).is_some();
+        let from_peer = self.cfg.servers.iter().any(|s| s.node == from);
         if from_peer && self.leader_packet(io, from) {
             match msg {
                 ZkMsg::LeaderInfo { new_epoch } => return self.handle_leader_info(io, new_epoch),
