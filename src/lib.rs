@@ -10,6 +10,8 @@
 //! - [`cluster`]: the world of processes the terminal drives.
 //! - [`check`]: named safety invariants, checked after every event in tests.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod alloc;
 pub mod bench;
 pub mod check;
 pub mod cluster;

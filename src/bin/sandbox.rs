@@ -9,7 +9,7 @@ use zkafka_sandbox::terminal::{script::run_script, Terminal};
 
 #[cfg(not(target_arch = "wasm32"))] // wasm-pack test builds every target for wasm32
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: zkafka_sandbox::alloc::MiMallocFast = zkafka_sandbox::alloc::MiMallocFast;
 
 const USAGE: &str = "usage: sandbox [--seed N] [--trace] SCRIPT|-\n       sandbox bench [--seconds S]\n       sandbox swarm [--kafka] [--seed N | --from N --count M] [--verbose] [--trace]";
 
@@ -92,6 +92,7 @@ fn usage_error(msg: &str) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    zkafka_sandbox::alloc::configure();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(|a| a == "swarm").unwrap_or(false) {
         return swarm(&args[1..]);

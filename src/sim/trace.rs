@@ -162,14 +162,16 @@ pub struct Trace<P: Process> {
     pub keep: bool,
     /// At most this many records are kept (oldest dropped first); the hash covers all of them.
     pub cap: usize,
-    records: std::collections::VecDeque<TraceRecord<P>>,
+    /// A ring once full: the oldest record is at `head`, the newest just before it.
+    records: Vec<TraceRecord<P>>,
+    head: usize,
     count: u64,
     hasher: StableHasher,
 }
 
 impl<P: Process> Trace<P> {
     pub fn new(keep: bool) -> Trace<P> {
-        Trace { keep, cap: 200_000, records: Default::default(), count: 0, hasher: StableHasher::new() }
+        Trace { keep, cap: 200_000, records: Vec::new(), head: 0, count: 0, hasher: StableHasher::new() }
     }
     /// Append a record (hashing it).
     pub fn push(&mut self, at: Time, node: NodeId, kind: TraceKind<P>) {
@@ -198,10 +200,20 @@ impl<P: Process> Trace<P> {
         let index = self.count;
         self.count += 1;
         if self.keep {
-            if self.records.len() >= self.cap {
-                self.records.pop_front();
+            let record = TraceRecord { index, at, node, kind };
+            let n = self.records.len();
+            if n > 0 && n >= self.cap {
+                // Full: the newest record replaces the oldest (as a pop_front + push_back would).
+                self.records[self.head] = record;
+                self.head = (self.head + 1) % n;
+                return;
             }
-            self.records.push_back(TraceRecord { index, at, node, kind });
+            if self.head != 0 {
+                // `cap` grew after the ring wrapped: back to oldest-first order, then grow.
+                self.records.rotate_left(self.head);
+                self.head = 0;
+            }
+            self.records.push(record);
         }
     }
     /// How many records were ever pushed.
@@ -217,9 +229,10 @@ impl<P: Process> Trace<P> {
     }
     /// Kept records with `index >= from`.
     pub fn since(&self, from: u64) -> impl Iterator<Item = &TraceRecord<P>> {
-        let first = self.records.front().map(|r| r.index).unwrap_or(self.count);
+        let (newer, older) = self.records.split_at(self.head);
+        let first = older.first().or(newer.first()).map(|r| r.index).unwrap_or(self.count);
         let skip = from.saturating_sub(first) as usize;
-        self.records.iter().skip(skip)
+        older.iter().chain(newer.iter()).skip(skip)
     }
 }
 
@@ -237,4 +250,41 @@ pub fn narrate<P: Process>(rec: &TraceRecord<P>, name: &dyn Fn(NodeId) -> String
         TraceKind::Life(what) => write!(s, "{n}: {what}"),
     };
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::Proc;
+
+    fn kept(t: &Trace<Proc>) -> Vec<u64> {
+        t.since(0).map(|r| r.index).collect()
+    }
+
+    /// The kept records are the newest `cap`, oldest first, also when `cap` changes midway.
+    #[test]
+    fn kept_records_are_the_newest_in_order() {
+        let mut t: Trace<Proc> = Trace::new(true);
+        t.cap = 3;
+        for _ in 0..7 {
+            t.push(Time(0), NodeId(0), TraceKind::Life("x"));
+        }
+        assert_eq!(kept(&t), vec![4, 5, 6]);
+        assert_eq!(t.since(5).map(|r| r.index).collect::<Vec<_>>(), vec![5, 6]);
+        t.cap = 5;
+        for _ in 0..3 {
+            t.push(Time(0), NodeId(0), TraceKind::Life("x"));
+        }
+        assert_eq!(kept(&t), vec![5, 6, 7, 8, 9]);
+        // Shrinking keeps as many as there are (one out, one in), like a deque would.
+        t.cap = 2;
+        t.push(Time(0), NodeId(0), TraceKind::Life("x"));
+        assert_eq!(kept(&t), vec![6, 7, 8, 9, 10]);
+        t.cap = 0;
+        let mut u: Trace<Proc> = Trace::new(true);
+        u.cap = 0;
+        u.push(Time(0), NodeId(0), TraceKind::Life("x"));
+        u.push(Time(0), NodeId(0), TraceKind::Life("x"));
+        assert_eq!(kept(&u), vec![1]);
+    }
 }

@@ -6,8 +6,6 @@
 //! checkpoint used for time travel: restoring a clone and re-applying the same inputs gives the
 //! same future.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use std::hash::{Hash, Hasher};
 
 use super::bus::Bus;
@@ -57,7 +55,7 @@ struct TimerEntry<T> {
     queued_at: Time,
 }
 
-/// The key kept in the heap: small, so sifting is cheap; the payload sits in a slab.
+/// The key kept in the queue's order: small, so moving it is cheap; the payload sits in a slab.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Key {
     at: Time,
@@ -65,29 +63,35 @@ struct Key {
     idx: u32,
 }
 
-impl PartialOrd for Key {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Key {
-    /// Reversed: `BinaryHeap` is a max-heap and we want the earliest `(at, seq)` first.
-    fn cmp(&self, o: &Self) -> Ordering {
-        (o.at, o.seq).cmp(&(self.at, self.seq))
+impl Key {
+    /// Whether `self` comes before `o` in the total order `(at, seq)`.
+    #[inline]
+    fn before(&self, o: &Key) -> bool {
+        self.at < o.at || (self.at == o.at && self.seq < o.seq)
     }
 }
 
+/// How many keys `push` compares one by one from the earliest end before it binary-searches.
+const LINEAR_SCAN: usize = 8;
+
 /// The event queue: a total order on `(time, seq)`.
+///
+/// The keys are kept sorted, latest first, so the earliest event is popped from the end of the
+/// vector. A simulation holds a few dozen pending events, and most new events (message
+/// deliveries a few milliseconds ahead) belong near the earliest end: inserting them moves only
+/// a few keys, which beats a binary heap's sifting. Keys are unique (`seq` is), so the order is
+/// the same total order a heap would give.
 #[derive(Clone, Debug)]
 struct Queue<K> {
-    heap: BinaryHeap<Key>,
+    /// Sorted by `(at, seq)`, descending: the earliest key is last.
+    keys: Vec<Key>,
     slab: Vec<Option<(Time, K)>>,
     free: Vec<u32>,
 }
 
 impl<K> Queue<K> {
     fn new() -> Self {
-        Queue { heap: BinaryHeap::new(), slab: Vec::new(), free: Vec::new() }
+        Queue { keys: Vec::new(), slab: Vec::new(), free: Vec::new() }
     }
     fn push(&mut self, at: Time, seq: u64, kind: K) {
         let idx = match self.free.pop() {
@@ -100,16 +104,34 @@ impl<K> Queue<K> {
                 (self.slab.len() - 1) as u32
             }
         };
-        self.heap.push(Key { at, seq, idx });
+        let key = Key { at, seq, idx };
+        // Insertion sort step from the earliest end: shift earlier keys up by one until the key's
+        // place. Most new keys belong a few places from that end; a key further away (a timer
+        // set far ahead) is placed by binary search.
+        let n = self.keys.len();
+        self.keys.push(key);
+        let keys = &mut self.keys[..];
+        let stop = n.saturating_sub(LINEAR_SCAN);
+        let mut i = n;
+        while i > stop && keys[i - 1].before(&key) {
+            keys[i] = keys[i - 1];
+            i -= 1;
+        }
+        if i == stop && i > 0 && keys[i - 1].before(&key) {
+            let p = keys[..i].partition_point(|k| key.before(k));
+            keys.copy_within(p..i, p + 1);
+            i = p;
+        }
+        keys[i] = key;
     }
     fn pop(&mut self) -> Option<(Time, K)> {
-        let key = self.heap.pop()?;
+        let key = self.keys.pop()?;
         let item = self.slab.get_mut(key.idx as usize).and_then(|e| e.take());
         self.free.push(key.idx);
         item
     }
     fn peek_time(&self) -> Option<Time> {
-        self.heap.peek().map(|k| k.at)
+        self.keys.last().map(|k| k.at)
     }
     fn iter(&self) -> impl Iterator<Item = &(Time, K)> {
         self.slab.iter().filter_map(|e| e.as_ref())
@@ -357,18 +379,18 @@ impl<P: Process> World<P> {
 
     fn run_handler<R>(&mut self, id: NodeId, f: impl FnOnce(&mut P, &mut Ctx<'_, P>) -> R) -> R {
         let mut out = std::mem::take(&mut self.scratch);
-        let mut notes = std::mem::take(&mut self.notes);
         let wall_ms = self.wall_ms();
         let narrating = self.trace.keep;
         let slot = &mut self.slots[id.index()];
         let r = {
-            let mut ctx = Ctx::new(id, self.now, wall_ms, &mut slot.rng, &mut out, &mut notes, &mut self.facts, self.observing, narrating);
+            let mut ctx = Ctx::new(id, self.now, wall_ms, &mut slot.rng, &mut out, &mut self.notes, &mut self.facts, self.observing, narrating);
             f(&mut slot.proc, &mut ctx)
         };
-        for n in notes.drain(..) {
-            self.trace.push(self.now, id, TraceKind::Note(n));
+        if !self.notes.is_empty() {
+            for n in self.notes.drain(..) {
+                self.trace.push(self.now, id, TraceKind::Note(n));
+            }
         }
-        self.notes = notes;
         self.apply(id, &mut out);
         self.scratch = out;
         r
@@ -586,5 +608,64 @@ impl<P: Process> World<P> {
         self.now.hash(&mut h);
         self.events.hash(&mut h);
         h.finish()
+    }
+}
+
+#[cfg(test)]
+mod queue_tests {
+    use super::{Queue, Time};
+    use crate::sim::rng::Rng;
+
+    /// The queue pops in `(time, seq)` order whatever the push pattern (near and far keys).
+    #[test]
+    fn queue_pops_in_total_order() {
+        let mut rng = Rng::new(11);
+        let mut q: Queue<u64> = Queue::new();
+        let mut reference = std::collections::BTreeSet::new();
+        let mut now = 0u64;
+        let mut seq = 0u64;
+        for round in 0..20_000u64 {
+            let pushes = rng.below(3);
+            for _ in 0..pushes {
+                seq += 1;
+                let at = now + if rng.below(4) == 0 { rng.below(5_000_000) } else { rng.below(3_000) };
+                q.push(Time(at), seq, seq);
+                reference.insert((at, seq));
+            }
+            if round % 3 != 0 {
+                let want = reference.pop_first();
+                let got = q.pop().map(|(t, s)| (t.0, s));
+                assert_eq!(got, want);
+                if let Some((t, _)) = got {
+                    now = t;
+                }
+                assert_eq!(q.peek_time().map(|t| t.0), reference.first().map(|k| k.0));
+            }
+        }
+        while let Some(want) = reference.pop_first() {
+            assert_eq!(q.pop().map(|(t, s)| (t.0, s)), Some(want));
+        }
+        assert!(q.pop().is_none());
+    }
+
+    /// Ties on time are broken by `seq` even when `seq` does not grow with pushes (held messages
+    /// re-sent with their original ids).
+    #[test]
+    fn queue_breaks_time_ties_by_seq() {
+        let mut rng = Rng::new(5);
+        let mut q: Queue<u64> = Queue::new();
+        let mut reference = std::collections::BTreeSet::new();
+        for i in 1..5_000u64 {
+            let seq = i.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let at = rng.below(4) * 1000 + if rng.below(10) == 0 { 1_000_000 } else { 0 };
+            q.push(Time(at), seq, seq);
+            reference.insert((at, seq));
+            if i % 4 == 0 {
+                assert_eq!(q.pop().map(|(t, s)| (t.0, s)), reference.pop_first());
+            }
+        }
+        while let Some(want) = reference.pop_first() {
+            assert_eq!(q.pop().map(|(t, s)| (t.0, s)), Some(want));
+        }
     }
 }

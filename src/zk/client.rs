@@ -87,8 +87,9 @@ pub struct ZkClient {
     pub timeout_ms: u32,
     pub last_zxid: Zxid,
     next_xid: i32,
-    /// Sent, waiting for a reply (replies come in order).
-    pending: VecDeque<(i32, u64, Op)>,
+    /// Sent, waiting for a reply (replies come in order): xid, tag, and the watch the request
+    /// registers if it succeeds (only reads with `watch` set register one).
+    pending: VecDeque<(i32, u64, Option<WatchReg>)>,
     /// Submitted while not connected.
     outgoing: VecDeque<(u64, Op)>,
     pub data_watches: BTreeSet<String>,
@@ -102,6 +103,29 @@ pub struct ZkClient {
 }
 
 type CIo<'a, F> = dyn Io<ZkMsg, ClientTimer, F> + 'a;
+
+/// A watch a read asked for, registered client-side when its reply comes
+/// (`ZooKeeper.WatchRegistration`).
+#[derive(Clone, Debug)]
+enum WatchReg {
+    /// getData: a data watch if the node exists.
+    Data(String),
+    /// exists: a data watch if the node exists, else an exist watch.
+    Exists(String),
+    /// getChildren: a child watch if the node exists.
+    Child(String),
+}
+
+impl WatchReg {
+    fn of(op: &Op) -> Option<WatchReg> {
+        match op {
+            Op::GetData { path, watch: true } => Some(WatchReg::Data(path.clone())),
+            Op::Exists { path, watch: true } => Some(WatchReg::Exists(path.clone())),
+            Op::GetChildren { path, watch: true } => Some(WatchReg::Child(path.clone())),
+            _ => None,
+        }
+    }
+}
 
 /// `ClientCnxn.MAX_SEND_PING_INTERVAL`.
 const MAX_SEND_PING_INTERVAL: Duration = Duration::from_millis(10_000);
@@ -206,7 +230,7 @@ impl ZkClient {
     fn send_request<F>(&mut self, io: &mut CIo<'_, F>, server: NodeId, tag: u64, op: Op) {
         let xid = self.next_xid;
         self.next_xid = self.next_xid.wrapping_add(1).max(1);
-        self.pending.push_back((xid, tag, op.clone()));
+        self.pending.push_back((xid, tag, WatchReg::of(&op)));
         self.last_send = io.now();
         io.send(server, ZkMsg::ClientRequest { xid, op });
     }
@@ -279,15 +303,21 @@ impl ZkClient {
 
     /// A message from a server.
     pub fn on_msg<F>(&mut self, io: &mut CIo<'_, F>, from: NodeId, msg: ZkMsg) -> Vec<ClientEvent> {
+        let mut ev = Vec::new();
+        self.on_msg_into(io, from, msg, &mut ev);
+        ev
+    }
+
+    /// [`ZkClient::on_msg`], appending the events to `ev` (a host's reused buffer).
+    pub fn on_msg_into<F>(&mut self, io: &mut CIo<'_, F>, from: NodeId, msg: ZkMsg, ev: &mut Vec<ClientEvent>) {
         if !self.owns(from) {
-            return Vec::new();
+            return;
         }
         self.last_recv = io.now();
-        let mut ev = Vec::new();
         match msg {
             ZkMsg::ConnectResponse { session, timeout_ms } => {
                 if !matches!(self.state, ClientState::Connecting { .. }) {
-                    return ev;
+                    return;
                 }
                 io.cancel_timer(ClientTimer::ConnectTimeout);
                 if timeout_ms == 0 {
@@ -296,7 +326,7 @@ impl ZkClient {
                     io.close(from);
                     ev.extend(self.fail_all(ErrCode::SessionExpired));
                     ev.push(ClientEvent::Expired);
-                    return ev;
+                    return;
                 }
                 let resumed = self.session == session && session.0 != 0;
                 self.session = session;
@@ -328,8 +358,10 @@ impl ZkClient {
                     self.last_zxid = zxid;
                 }
                 if self.pending.front().map(|p| p.0 == xid).unwrap_or(false) {
-                    if let Some((_, tag, op)) = self.pending.pop_front() {
-                        self.register_watch(&op, &reply);
+                    if let Some((_, tag, watch)) = self.pending.pop_front() {
+                        if let Some(w) = watch {
+                            self.register_watch(w, &reply);
+                        }
                         let result = match *reply {
                             Reply::Error(e) => Err(e),
                             r => Ok(r),
@@ -369,23 +401,22 @@ impl ZkClient {
             }
             _ => {}
         }
-        ev
     }
 
-    fn register_watch(&mut self, op: &Op, reply: &Reply) {
-        match (op, reply) {
-            (Op::GetData { path, watch: true }, Reply::Data { .. }) => {
-                self.data_watches.insert(path.clone());
+    fn register_watch(&mut self, watch: WatchReg, reply: &Reply) {
+        match (watch, reply) {
+            (WatchReg::Data(path), Reply::Data { .. }) => {
+                self.data_watches.insert(path);
             }
-            (Op::Exists { path, watch: true }, Reply::Exists { stat }) => {
+            (WatchReg::Exists(path), Reply::Exists { stat }) => {
                 if stat.is_some() {
-                    self.data_watches.insert(path.clone());
+                    self.data_watches.insert(path);
                 } else {
-                    self.exist_watches.insert(path.clone());
+                    self.exist_watches.insert(path);
                 }
             }
-            (Op::GetChildren { path, watch: true }, Reply::Children { .. }) => {
-                self.child_watches.insert(path.clone());
+            (WatchReg::Child(path), Reply::Children { .. }) => {
+                self.child_watches.insert(path);
             }
             _ => {}
         }

@@ -24,6 +24,23 @@ pub struct WriterProc {
     pub pace: crate::sim::time::Duration,
     busy: bool,
     next_tag: u64,
+    /// Reused buffer for the client's events.
+    events: Vec<ClientEvent>,
+}
+
+/// `n` in decimal ASCII, as shared znode data (no intermediate `String`).
+fn decimal(mut n: u64) -> super::types::Data {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf[i..].into()
 }
 
 type WIo<'a, F> = dyn Io<ZkMsg, ToolTimer, F> + 'a;
@@ -39,6 +56,7 @@ impl WriterProc {
             pace: crate::sim::time::Duration::ZERO,
             busy: false,
             next_tag: 1,
+            events: Vec::new(),
         }
     }
 
@@ -54,7 +72,7 @@ impl WriterProc {
                 mode: CreateMode { ephemeral: true, sequential: n % 2 == 0 },
             });
         }
-        Op::Write(WriteOp::SetData { path: self.path.clone(), data: Some(n.to_string().into_bytes().into()), version: -1 })
+        Op::Write(WriteOp::SetData { path: self.path.clone(), data: Some(decimal(n)), version: -1 })
     }
 
     fn issue<F>(&mut self, io: &mut WIo<'_, F>) {
@@ -70,8 +88,12 @@ impl WriterProc {
         self.handle(io, ev);
     }
 
-    fn handle<F>(&mut self, io: &mut WIo<'_, F>, events: Vec<ClientEvent>) {
-        for e in events {
+    fn handle<F>(&mut self, io: &mut WIo<'_, F>, mut events: Vec<ClientEvent>) {
+        self.handle_drain(io, &mut events);
+    }
+
+    fn handle_drain<F>(&mut self, io: &mut WIo<'_, F>, events: &mut Vec<ClientEvent>) {
+        for e in events.drain(..) {
             match e {
                 ClientEvent::Reply { result, .. } => {
                     match result {
@@ -107,9 +129,11 @@ impl WriterProc {
         self.client.start(&mut cio);
     }
     pub fn on_msg<F>(&mut self, io: &mut WIo<'_, F>, from: NodeId, msg: ZkMsg) {
+        let mut ev = std::mem::take(&mut self.events);
         let mut cio = super::shell::ClientIo { inner: io };
-        let ev = self.client.on_msg(&mut cio, from, msg);
-        self.handle(io, ev);
+        self.client.on_msg_into(&mut cio, from, msg, &mut ev);
+        self.handle_drain(io, &mut ev);
+        self.events = ev;
     }
     pub fn on_timer<F>(&mut self, io: &mut WIo<'_, F>, t: ToolTimer) {
         if t == ToolTimer::Think {
@@ -131,5 +155,15 @@ impl WriterProc {
     pub fn crash(&mut self) {
         self.client.reset();
         self.busy = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_matches_to_string() {
+        for n in [0u64, 1, 9, 10, 99, 100, 12345, u64::MAX] {
+            assert_eq!(&*super::decimal(n), n.to_string().as_bytes());
+        }
     }
 }

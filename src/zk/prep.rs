@@ -18,6 +18,7 @@
 use crate::zk::tree::{DataTree, TxnBody};
 use crate::zk::types::{ErrCode, Op, SessionId, WriteOp, Zxid};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::rc::Rc;
 
 /// The part of `StatPersisted` a change record needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,10 +36,38 @@ struct ChangeRecord {
     /// cr`); two records may share zxid and path (two setData of one path in a multi).
     id: u64,
     zxid: Zxid,
-    path: String,
+    /// Shared by the record in `outstanding` and its copy in `for_path`.
+    path: Rc<str>,
     /// `None`: the node is deleted.
     stat: Option<RecordStat>,
     child_count: i32,
+}
+
+/// `outstandingChangesForPath`: the record lookups see for each path. It holds the records of
+/// the proposals in flight, a handful at a time, so a vector searched by path beats a map that
+/// allocates a node each time it goes from empty to one entry.
+#[derive(Clone, Debug, Default)]
+struct PathMap(Vec<ChangeRecord>);
+
+impl PathMap {
+    fn get(&self, path: &str) -> Option<&ChangeRecord> {
+        self.0.iter().find(|c| &*c.path == path)
+    }
+    /// Replace the record of the same path, or add it.
+    fn insert(&mut self, record: ChangeRecord) {
+        match self.0.iter_mut().find(|c| c.path == record.path) {
+            Some(c) => *c = record,
+            None => self.0.push(record),
+        }
+    }
+    fn remove(&mut self, path: &str) {
+        if let Some(i) = self.0.iter().position(|c| &*c.path == path) {
+            self.0.swap_remove(i);
+        }
+    }
+    fn clear(&mut self) {
+        self.0.clear();
+    }
 }
 
 /// What a lookup found: the node's stat and number of children (`getRecordForPath`).
@@ -59,7 +88,7 @@ pub struct Prep {
     /// `outstandingChanges`, oldest first.
     outstanding: VecDeque<ChangeRecord>,
     /// `outstandingChangesForPath`: the record lookups see for each path.
-    for_path: BTreeMap<String, ChangeRecord>,
+    for_path: PathMap,
     /// Next record id.
     next_id: u64,
 }
@@ -97,7 +126,19 @@ impl Prep {
         op: &Op,
         zxid: Zxid,
     ) -> TxnBody {
-        match op {
+        self.prep_write_owned(tree, session, op.clone(), zxid)
+    }
+
+    /// [`Prep::prep_write`] for a request the caller no longer needs: its paths and data move
+    /// into the txn instead of being copied.
+    pub fn prep_write_owned(
+        &mut self,
+        tree: &DataTree,
+        session: SessionId,
+        mut op: Op,
+        zxid: Zxid,
+    ) -> TxnBody {
+        match &mut op {
             Op::Write(WriteOp::Check { .. }) => TxnBody::Error(ErrCode::BadArguments),
             Op::Write(w) => self.prep_op(tree, session, w, zxid).unwrap_or_else(TxnBody::Error),
             Op::Multi(ops) => self.prep_multi(tree, session, ops, zxid),
@@ -123,16 +164,16 @@ impl Prep {
         for c in &self.outstanding {
             match c.stat {
                 None => {
-                    doomed.remove(&c.path);
+                    doomed.remove(&*c.path);
                 }
                 Some(s) if s.ephemeral_owner == session => {
-                    doomed.insert(c.path.clone());
+                    doomed.insert(c.path.to_string());
                 }
                 Some(_) => {}
             }
         }
         for path in doomed {
-            self.add(zxid, path, None, 0);
+            self.add(zxid, path.into(), None, 0);
         }
         TxnBody::CloseSession
     }
@@ -184,7 +225,7 @@ impl Prep {
         &mut self,
         tree: &DataTree,
         session: SessionId,
-        ops: &[WriteOp],
+        ops: &mut [WriteOp],
         zxid: Zxid,
     ) -> TxnBody {
         let pending = self.pending_changes(ops);
@@ -209,12 +250,12 @@ impl Prep {
     }
 
     /// `pRequest2Txn` for one op (top-level or inside a multi). Records are added only after
-    /// every check passed.
+    /// every check passed. On success the op's path and data have moved into the txn.
     fn prep_op(
         &mut self,
         tree: &DataTree,
         session: SessionId,
-        op: &WriteOp,
+        op: &mut WriteOp,
         zxid: Zxid,
     ) -> Result<TxnBody, ErrCode> {
         match op {
@@ -232,7 +273,7 @@ impl Prep {
                     // negative values ("-000000001").
                     format!("{path}{parent_cversion:010}")
                 } else {
-                    path.clone()
+                    std::mem::take(path)
                 };
                 if validate_path(&path).is_err() {
                     return Err(ErrCode::BadArguments);
@@ -246,17 +287,13 @@ impl Prep {
                 let new_cversion = parent_cversion.wrapping_add(1);
                 let ephemeral_owner = if mode.ephemeral { session } else { SessionId(0) };
                 let parent_stat = RecordStat { cversion: new_cversion, ..parent.stat };
-                self.add(
-                    zxid,
-                    parent_path.to_string(),
-                    Some(parent_stat),
-                    parent.child_count.wrapping_add(1),
-                );
+                let parent_path: Rc<str> = path[..last_slash].into();
+                self.add(zxid, parent_path, Some(parent_stat), parent.child_count.wrapping_add(1));
                 let stat = RecordStat { version: 0, cversion: 0, ephemeral_owner };
-                self.add(zxid, path.clone(), Some(stat), 0);
+                self.add(zxid, path.as_str().into(), Some(stat), 0);
                 Ok(TxnBody::Create {
                     path,
-                    data: data.clone(),
+                    data: data.take(),
                     ephemeral_owner,
                     parent_cversion: new_cversion,
                 })
@@ -269,14 +306,10 @@ impl Prep {
                 if node.child_count > 0 {
                     return Err(ErrCode::NotEmpty);
                 }
-                self.add(
-                    zxid,
-                    parent_path.to_string(),
-                    Some(parent.stat),
-                    parent.child_count.wrapping_sub(1),
-                );
-                self.add(zxid, path.clone(), None, -1);
-                Ok(TxnBody::Delete { path: path.clone() })
+                let parent_path: Rc<str> = parent_path.into();
+                self.add(zxid, parent_path, Some(parent.stat), parent.child_count.wrapping_sub(1));
+                self.add(zxid, path.as_str().into(), None, -1);
+                Ok(TxnBody::Delete { path: std::mem::take(path) })
             }
             WriteOp::SetData { path, data, version } => {
                 if validate_path(path).is_err() {
@@ -285,12 +318,8 @@ impl Prep {
                 let node = self.record_for_path(tree, path)?;
                 let new_version = check_and_inc_version(node.stat.version, *version)?;
                 let stat = RecordStat { version: new_version, ..node.stat };
-                self.add(zxid, path.clone(), Some(stat), node.child_count);
-                Ok(TxnBody::SetData {
-                    path: path.clone(),
-                    data: data.clone(),
-                    version: new_version,
-                })
+                self.add(zxid, path.as_str().into(), Some(stat), node.child_count);
+                Ok(TxnBody::SetData { path: std::mem::take(path), data: data.take(), version: new_version })
             }
             WriteOp::Check { path, version } => {
                 if validate_path(path).is_err() {
@@ -298,7 +327,7 @@ impl Prep {
                 }
                 let node = self.record_for_path(tree, path)?;
                 let checked = check_and_inc_version(node.stat.version, *version)?;
-                Ok(TxnBody::Check { path: path.clone(), version: checked })
+                Ok(TxnBody::Check { path: std::mem::take(path), version: checked })
             }
         }
     }
@@ -311,8 +340,7 @@ impl Prep {
                 .map(|stat| Found { stat, child_count: c.child_count })
                 .ok_or(ErrCode::NoNode);
         }
-        let persisted = tree.stat_persisted(path).ok_or(ErrCode::NoNode)?;
-        let child_count = tree.stat(path).map_or(0, |s| s.num_children);
+        let (persisted, child_count) = tree.stat_persisted_and_children(path).ok_or(ErrCode::NoNode)?;
         let stat = RecordStat {
             version: persisted.version,
             cversion: persisted.cversion,
@@ -322,20 +350,20 @@ impl Prep {
     }
 
     /// `addChangeRecord`.
-    fn add(&mut self, zxid: Zxid, path: String, stat: Option<RecordStat>, child_count: i32) {
+    fn add(&mut self, zxid: Zxid, path: Rc<str>, stat: Option<RecordStat>, child_count: i32) {
         let record = ChangeRecord { id: self.next_id, zxid, path, stat, child_count };
         self.next_id = self.next_id.wrapping_add(1);
-        self.for_path.insert(record.path.clone(), record.clone());
+        self.for_path.insert(record.clone());
         self.outstanding.push_back(record);
     }
 
     /// `getPendingChanges`: the current records of each op's path and of its parent.
-    fn pending_changes(&self, ops: &[WriteOp]) -> BTreeMap<String, ChangeRecord> {
+    fn pending_changes(&self, ops: &[WriteOp]) -> BTreeMap<Rc<str>, ChangeRecord> {
         let mut pending = BTreeMap::new();
         for op in ops {
             let path = write_op_path(op);
             if let Some(c) = self.for_path.get(path) {
-                pending.insert(path.to_string(), c.clone());
+                pending.insert(c.path.clone(), c.clone());
             }
             // ZOOKEEPER-1624: the parent too, so a rolled-back sequential create does not skew
             // the next sequence number.
@@ -345,7 +373,7 @@ impl Prep {
             }
             let parent = &path[..last_slash];
             if let Some(c) = self.for_path.get(parent) {
-                pending.insert(parent.to_string(), c.clone());
+                pending.insert(c.path.clone(), c.clone());
             }
         }
         pending
@@ -353,7 +381,7 @@ impl Prep {
 
     /// `rollbackPendingChanges`: drop the failed multi's records (the newest ones, all with
     /// `zxid`), then put back the saved records of its paths that are still outstanding.
-    fn rollback(&mut self, zxid: Zxid, pending: &BTreeMap<String, ChangeRecord>) {
+    fn rollback(&mut self, zxid: Zxid, pending: &BTreeMap<Rc<str>, ChangeRecord>) {
         while self.outstanding.back().is_some_and(|c| c.zxid == zxid) {
             if let Some(c) = self.outstanding.pop_back() {
                 self.for_path.remove(&c.path);
@@ -365,7 +393,7 @@ impl Prep {
             if c.zxid < first_zxid {
                 continue;
             }
-            self.for_path.insert(c.path.clone(), c.clone());
+            self.for_path.insert(c.clone());
         }
     }
 }
@@ -404,6 +432,9 @@ fn parent_path_and_validate(path: &str) -> Result<&str, ErrCode> {
 /// A character outside the Basic Multilingual Plane is always invalid (its surrogates fall in
 /// the forbidden U+D800..U+F8FF range).
 pub fn validate_path(path: &str) -> Result<(), String> {
+    if plainly_valid(path.as_bytes()) {
+        return Ok(());
+    }
     // Java indexes UTF-16 units; for ASCII paths (nearly all) those are the bytes themselves,
     // so only other paths pay for the re-encoding.
     let reason = if path.is_ascii() {
@@ -416,6 +447,27 @@ pub fn validate_path(path: &str) -> Result<(), String> {
         Some(r) => Err(format!("Invalid path string \"{path}\" caused by {r}")),
         None => Ok(()),
     }
+}
+
+/// The common case, decided without `path_problem`: `/`, or `/` then names of printable ASCII
+/// other than `.`, separated by single slashes, with no trailing slash. Every such path is
+/// valid; anything else (dots, control or non-ASCII characters, empty names) takes the full
+/// check.
+fn plainly_valid(p: &[u8]) -> bool {
+    if p.first() != Some(&b'/') {
+        return false;
+    }
+    if p.len() == 1 {
+        return true;
+    }
+    let mut last = b'/';
+    for &c in &p[1..] {
+        if !(0x20..0x7f).contains(&c) || c == b'.' || (c == b'/' && last == b'/') {
+            return false;
+        }
+        last = c;
+    }
+    last != b'/'
 }
 
 /// `PathUtils.validatePath` over UTF-16 code units (or ASCII bytes): what is wrong, if anything
@@ -482,6 +534,29 @@ pub fn validate_create_path(path: &str, sequential: bool) -> Result<(), String> 
 mod tests {
     use super::*;
     use crate::zk::tree::Txn;
+
+    /// The fast path never accepts a path the full check refuses, and accepts the usual ones.
+    #[test]
+    fn plainly_valid_paths_pass_the_full_check() {
+        let alphabet = ['/', 'a', 'Z', '0', '.', ' ', '~', '\u{1}', '\0', '\u{7f}', 'é', '-'];
+        let mut rng = crate::sim::rng::Rng::new(3);
+        let mut accepted = 0;
+        for _ in 0..50_000 {
+            let len = rng.below(9) as usize;
+            let mut p: String = (0..len).map(|_| alphabet[rng.below(alphabet.len() as u64) as usize]).collect();
+            if rng.below(2) == 0 {
+                p.insert(0, '/');
+            }
+            if plainly_valid(p.as_bytes()) {
+                accepted += 1;
+                assert_eq!(path_problem(p.as_bytes()), None, "{p:?}");
+            }
+        }
+        assert!(accepted > 1000);
+        for p in ["/", "/a", "/bench0", "/brokers/ids/1", "/a b/c~d"] {
+            assert!(plainly_valid(p.as_bytes()), "{p}");
+        }
+    }
     use crate::zk::types::{CreateMode, Data, Reply, WriteResult};
 
     const S1: SessionId = SessionId(0x1000_0000_0000_0001);

@@ -228,7 +228,8 @@ pub struct Cnxn {
 #[derive(Clone, Debug)]
 pub struct Queued {
     pub xid: i32,
-    pub op: Op,
+    /// The read to answer; `None` for a write or closeSession (answered when committed).
+    pub op: Option<Op>,
     pub at: Time,
     /// Writes (and closeSession) are submitted at once and answered when committed here.
     pub write: bool,
@@ -295,7 +296,8 @@ pub enum LeaderPhase {
 #[derive(Clone, Debug)]
 pub struct Outstanding {
     pub txn: Rc<Txn>,
-    pub acks: BTreeSet<Sid>,
+    /// Servers that logged it, each once (a few: a vector, allocated once per proposal).
+    pub acks: Vec<Sid>,
 }
 
 /// A session in the leader's tracker.
@@ -1054,7 +1056,9 @@ impl ZkServer {
             }
             LhPhase::Broadcast | LhPhase::WaitRunning | LhPhase::NewLeaderAck => {
                 if let Some(o) = l.outstanding.get_mut(&zxid) {
-                    o.acks.insert(sid);
+                    if !o.acks.contains(&sid) {
+                        o.acks.push(sid);
+                    }
                 }
                 self.try_commit(io);
             }
@@ -1190,7 +1194,7 @@ impl ZkServer {
                 if !l.sessions.contains_key(&session) {
                     TxnBody::Error(super::types::ErrCode::SessionExpired)
                 } else {
-                    l.prep.prep_write(tree, session, &op, zxid)
+                    l.prep.prep_write_owned(tree, session, op, zxid)
                 }
             }
         };
@@ -1204,8 +1208,8 @@ impl ZkServer {
         // The leader logs its own proposal (and so acks it).
         self.log_txn(txn.clone());
         let Role::Leading(l) = &mut self.v.role else { return };
-        let mut acks = BTreeSet::new();
-        acks.insert(sid);
+        let mut acks = Vec::with_capacity(self.cfg.servers.len().max(1));
+        acks.push(sid);
         l.outstanding.insert(zxid, Outstanding { txn: txn.clone(), acks });
         for (node, _) in l.learners.iter().filter(|(_, h)| h.forwarding) {
             io.send(*node, ZkMsg::Proposal { txn: txn.clone() });
@@ -1300,11 +1304,10 @@ impl ZkServer {
 
     /// Every packet from the leader resets the socket read timeout.
     fn leader_packet(&mut self, io: &mut ZIo<'_>, from: NodeId) -> bool {
-        let init = self.tick_dur().mul(self.cfg.init_limit);
-        let sync = self.tick_dur().mul(self.cfg.sync_limit);
         match &self.v.role {
             Role::Following(f) if f.leader_node == from => {
-                io.set_timer(ZkTimer::ReadTimeout, if f.phase == FPhase::Broadcast { sync } else { init });
+                let limit = if f.phase == FPhase::Broadcast { self.cfg.sync_limit } else { self.cfg.init_limit };
+                io.set_timer(ZkTimer::ReadTimeout, self.tick_dur().mul(limit));
                 true
             }
             _ => false,
@@ -1660,7 +1663,10 @@ impl ZkServer {
             let Some(q) = c.queue.pop_front() else { return };
             let session = c.session;
             c.sent += 1;
-            let reply = self.read(&q.op, session);
+            let reply = match &q.op {
+                Some(op) => self.read(op, session),
+                None => Reply::Error(super::types::ErrCode::BadArguments),
+            };
             let zxid = self.v.tree.last_processed_zxid();
             self.v.stats.packets_sent += 1;
             record_latency(&mut self.v.stats, now, q.at);
@@ -1808,10 +1814,11 @@ impl ZkServer {
         let Some(c) = self.v.cnxns.get_mut(&from) else { return };
         let session = c.session;
         let write = op.is_write();
-        c.queue.push_back(Queued { xid, op: op.clone(), at: now, write, close: false });
         if write {
+            c.queue.push_back(Queued { xid, op: None, at: now, write, close: false });
             self.submit(io, session, xid, PeerRequest::Write(op));
         } else {
+            c.queue.push_back(Queued { xid, op: Some(op), at: now, write, close: false });
             self.pump_reads(io, from);
         }
     }
@@ -1942,7 +1949,7 @@ impl ZkServer {
 
     /// A message arrived.
     pub fn on_msg(&mut self, io: &mut ZIo<'_>, from: NodeId, msg: ZkMsg) {
-        let from_peer = self.cfg.sid_of(from).is_some();
+        let from_peer = self.cfg.servers.iter().any(|s| s.node == from);
         if from_peer && self.leader_packet(io, from) {
             match msg {
                 ZkMsg::LeaderInfo { new_epoch } => return self.handle_leader_info(io, new_epoch),
@@ -2037,7 +2044,7 @@ impl ZkServer {
                 self.client_touch(now, from);
                 let Some(c) = self.v.cnxns.get_mut(&from) else { return };
                 let session = c.session;
-                c.queue.push_back(Queued { xid, op: Op::Exists { path: "/".into(), watch: false }, at: now, write: true, close: true });
+                c.queue.push_back(Queued { xid, op: None, at: now, write: true, close: true });
                 self.submit(io, session, xid, PeerRequest::CloseSession);
             }
             _ => {}

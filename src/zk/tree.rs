@@ -284,6 +284,12 @@ impl DataTree {
         self.get(path).map(|n| n.stat)
     }
 
+    /// The stored stat and the number of children, in one lookup (`PrepRequestProcessor`'s
+    /// `getRecordForPath`).
+    pub fn stat_persisted_and_children(&self, path: &str) -> Option<(StatPersisted, i32)> {
+        self.get(path).map(|n| (n.stat, clamp_i32(n.children.len())))
+    }
+
     /// Whether the node exists.
     pub fn contains(&self, path: &str) -> bool {
         self.get(path).is_some()
@@ -726,7 +732,7 @@ impl DataTree {
             }
         }
         let processed = trigger(&mut self.data_watches, path, EventType::NodeDeleted, None, fired);
-        trigger(&mut self.child_watches, path, EventType::NodeDeleted, Some(&processed), fired);
+        trigger(&mut self.child_watches, path, EventType::NodeDeleted, processed.as_ref(), fired);
         trigger(
             &mut self.child_watches,
             watch_path(parent_name),
@@ -828,22 +834,25 @@ fn split_path(path: &str) -> Option<(&str, &str)> {
 }
 
 /// `WatchManager.triggerWatch`: remove the watch set of `path` (watches are one-shot) and notify
-/// every session in it except those in `suppress`. Returns the removed set.
+/// every session in it except those in `suppress`. Returns the removed set, if there was one.
 fn trigger(
     table: &mut BTreeMap<String, BTreeSet<SessionId>>,
     path: &str,
     event: EventType,
     suppress: Option<&BTreeSet<SessionId>>,
     fired: &mut Vec<WatchFired>,
-) -> BTreeSet<SessionId> {
-    let sessions = table.remove(path).unwrap_or_default();
+) -> Option<BTreeSet<SessionId>> {
+    if table.is_empty() {
+        return None;
+    }
+    let sessions = table.remove(path)?;
     for session in &sessions {
         if suppress.is_some_and(|s| s.contains(session)) {
             continue;
         }
         fired.push(WatchFired { session: *session, event, path: path.to_string() });
     }
-    sessions
+    Some(sessions)
 }
 
 fn clamp_i32(n: usize) -> i32 {
