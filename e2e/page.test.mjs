@@ -137,10 +137,9 @@ test('the page is readable embedded at 800x600', async () => {
   assert.deepEqual(problems, []);
 });
 
-// Enable when brokers land (issue 3): remove { skip }.
-test('killing the controller broker by click shows a new controller and shrunk ISRs', { skip: 'Kafka brokers are not simulated yet (issue 3)' }, async () => {
+test('killing the controller broker by click shows a new controller and shrunk ISRs', async () => {
   const script = [started, 'broker start 1', 'broker start 2', 'broker start 3', 'broker start 4', 'sleep 10s',
-    'kafka-topics --create --zookeeper localhost:2181 --replication-factor 4 --partitions 10 --topic test --replica-assignment 3:2:4:1,4:3:1:2,1:4:2:3,2:1:3:4,3:4:1:2,4:1:2:3,1:2:3:4,2:3:4:1,3:1:2:4,4:2:3:1',
+    'kafka-topics --create --zookeeper localhost:2181 --topic test --replica-assignment 3:2:4:1,4:3:1:2,1:4:2:3,2:1:3:4,3:4:1:2,4:1:2:3,1:2:3:4,2:3:4:1,3:1:2:4,4:2:3:1',
     'sleep 5s'].join('\n');
   const { page, problems } = await openPage(browser, `${srv.url}?seed=1&speed=10&script=${encodeURIComponent(script)}`);
   await page.waitForFunction(() => document.body.dataset.controller !== '', null, { timeout: 10000 });

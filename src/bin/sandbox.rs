@@ -92,6 +92,7 @@ fn usage_error(msg: &str) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    #[cfg(not(target_arch = "wasm32"))]
     zkafka_sandbox::alloc::configure();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(|a| a == "swarm").unwrap_or(false) {

@@ -222,19 +222,20 @@ impl Log {
     /// `LeaderEpochFileCache.endOffsetFor`: the largest epoch ≤ `epoch` this log has, and the
     /// offset where it ends (the start of the next epoch, or the log end).
     pub fn end_offset_for(&self, epoch: i32) -> (i32, i64) {
-        let mut best: (i32, i64) = (-1, 0);
-        for (i, r) in self.records.iter().enumerate() {
-            if r.epoch.0 <= epoch {
-                best = (r.epoch.0, i as i64 + 1);
-            } else {
-                return best;
-            }
+        // Epochs never decrease along a log: scan back from the end to the last record of an
+        // epoch ≤ `epoch` (usually the last record).
+        match self.records.iter().rposition(|r| r.epoch.0 <= epoch) {
+            Some(i) => (self.records[i].epoch.0, i as i64 + 1),
+            None => (-1, 0),
         }
-        best
     }
     /// First offset written in `epoch` (for the expand rule), or the log end.
     pub fn epoch_start(&self, epoch: i32) -> i64 {
-        self.records.iter().position(|r| r.epoch.0 >= epoch).map(|p| p as i64).unwrap_or(self.leo())
+        // The first record of an epoch ≥ `epoch`: after the last record of an earlier epoch.
+        match self.records.iter().rposition(|r| r.epoch.0 < epoch) {
+            Some(i) => i as i64 + 1,
+            None => 0,
+        }
     }
     pub fn truncate(&mut self, to: i64) {
         let to = to.max(0) as usize;
