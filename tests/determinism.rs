@@ -61,3 +61,36 @@ fn a_restored_checkpoint_replays_the_same_future() {
     assert_eq!(t.cluster.world.trace.hash(), copy.cluster.world.trace.hash());
     assert_eq!(t.cluster.world.fingerprint(), copy.cluster.world.fingerprint());
 }
+
+const KAFKA_SCRIPT: &str = include_str!("../lessons/seed-walkthrough.txt");
+
+fn run_kafka(seed: u64) -> (u64, String, String) {
+    let mut t = Terminal::new(seed);
+    let transcript = run_script(&mut t, KAFKA_SCRIPT, true);
+    let w = &t.cluster.world;
+    let name = |id: NodeId| w.name(id);
+    let text: String = w.trace.since(0).map(|r| format!("{} {}\n", r.at, narrate(r, &name))).collect();
+    (w.trace.hash(), text, transcript)
+}
+
+#[test]
+fn the_whole_seed_walkthrough_with_brokers_is_byte_identical_for_the_same_seed() {
+    let (h1, t1, s1) = run_kafka(5);
+    let (h2, t2, s2) = run_kafka(5);
+    assert_eq!(h1, h2);
+    assert_eq!(t1, t2);
+    assert_eq!(s1, s2);
+    assert!(s1.contains("Leader: 4\tReplicas: 1,4,2,3\tIsr: 4,2,3"), "the walkthrough ran: {s1}");
+    let (h3, _, _) = run_kafka(6);
+    assert_ne!(h1, h3, "another seed changes the run (timestamps, session ids, timing)");
+}
+
+#[test]
+fn kafka_swarm_runs_are_deterministic_per_seed() {
+    for seed in [4, 21] {
+        let (a, ta) = zkafka_sandbox::swarm::run_kafka_seed_traced(seed, false);
+        let (b, tb) = zkafka_sandbox::swarm::run_kafka_seed_traced(seed, false);
+        assert_eq!(ta.cluster.world.trace.hash(), tb.cluster.world.trace.hash(), "seed {seed}");
+        assert_eq!((a.events, a.writes, a.faults), (b.events, b.writes, b.faults));
+    }
+}

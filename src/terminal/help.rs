@@ -8,8 +8,11 @@ Sandbox commands (the clock only moves with sleep, step, or while a tool runs):
   zookeeper-server-stop               stops every ZooKeeper server gracefully
   sleep DURATION                      advance the virtual clock: 500ms, 10s, 5m
   step [N]                            deliver the next N events and narrate them
-  status                              every server's state, epoch and zxid
-  net partition A,B | C,D             cut the links between groups (zk1, zk2, ...)
+  status                              every server's and broker's state
+  broker start|stop|kill|restart ID   brokers b1..bM: stop = controlled shutdown, kill = crash
+  kafka-server-start [-daemon] config/serverN.properties            starts broker N
+  kafka-server-stop                   stops every broker (controlled shutdown)
+  net partition A,B | C,D             cut the links between groups (zk1, zk2, ..., b1, b2, ...)
   net cut A->B                        one-way cut
   net loss PERCENT                    lost transmissions are retransmitted (TCP): late, in order
   net delay MIN-MAX                   per-message latency range, e.g. 1ms-5ms
@@ -22,7 +25,9 @@ Tools (they run on the simulated network and take virtual time):
     zkCli: ls [-s] [-R] [-w] path | get [-s] [-w] path | stat [-w] path
            create [-e] [-s] path [data] | set [-s] [-v version] path data
            delete [-v version] path | deleteall path | quit
-Any command can end in `| grep PATTERN`. `#` starts a comment. `help net` etc. for a topic.";
+  kafka-topics --create|--describe|--list|--delete|--alter ...      see `help kafka`
+  kafka-console-producer / kafka-console-consumer / kafka-leader-election
+Any command can end in `| grep PATTERN`. `#` starts a comment. `help net`, `help zk`, `help kafka`.";
 
 const NET: &str = "\
 The network is a set of TCP connections between nodes, one per pair, each in order.
@@ -42,11 +47,30 @@ ZooKeeper servers are zk1..zkN with client ports 2181.., configured like the see
   zk stop 2      graceful stop
 Watch an election with `step`, or with `sleep 1s` and `echo srvr | nc localhost 2181`.";
 
+const KAFKA: &str = "\
+Kafka brokers are b1..bM (broker.id 1.., listeners localhost:9092..), ZooKeeper mode, 2.8 defaults:
+  zookeeper.session.timeout.ms=18000 replica.lag.time.max.ms=30000 min.insync.replicas=1
+  unclean.leader.election.enable=false auto.leader.rebalance.enable=true (check every 300 s)
+  broker kill 1     crash: its ZooKeeper session expires 18 s later, then the controller reacts
+  broker stop 1     controlled shutdown: leaderships move away first, then the session closes
+  kafka-topics --create --zookeeper localhost:2181 --topic T --partitions 10 --replication-factor 4
+  kafka-topics --create --bootstrap-server localhost:9092 --topic T --replica-assignment 3:2:4:1,4:3:1:2
+  kafka-topics --describe|--list --zookeeper localhost:2181 [--topic T]   (or --bootstrap-server)
+  kafka-topics --delete --topic T ... | --alter --topic T --partitions N ...
+    options: --config min.insync.replicas=2 --config unclean.leader.election.enable=true
+  kafka-console-producer --bootstrap-server localhost:9092 --topic T [--producer-property acks=all]
+    then one message per line and a line `.` to send them (or --messages N)
+  kafka-console-consumer --bootstrap-server localhost:9092 --topic T --from-beginning
+    [--partition P] [--max-messages N] [--timeout-ms MS]
+  kafka-leader-election --bootstrap-server localhost:9092 --election-type preferred --all-topic-partitions
+Look inside: zookeeper-shell localhost:2181 get /controller, get -s /brokers/topics/T/partitions/0/state";
+
 /// Help text for `topic` (the overview when `None` or unknown).
 pub fn help(topic: Option<&str>) -> Vec<String> {
     let t = match topic.map(|t| t.trim().to_ascii_lowercase()) {
         Some(t) if t.starts_with("net") => NET,
         Some(t) if t.starts_with("zk") || t.starts_with("zoo") => ZK,
+        Some(t) if t.starts_with("kafka") || t.starts_with("broker") || t.starts_with("topic") => KAFKA,
         _ => OVERVIEW,
     };
     t.lines().map(|l| l.to_string()).collect()
