@@ -10,8 +10,11 @@ scripts/setup.sh --web
 scripts/build-web.sh
 cargo build --locked --release --bin sandbox
 echo "== native: target/release/sandbox bench --seconds $SECS"
-NATIVE=$(target/release/sandbox bench --seconds "$SECS" | head -1)
-echo "$NATIVE"
+ALL=$(target/release/sandbox bench --seconds "$SECS")
+echo "$ALL"
+NATIVE=$(grep '^zk 3 servers + 4 writers, trace hashed only' <<<"$ALL")
 NATIVE_EPS=$(sed -E 's/.* = ([0-9]+) events\/s.*/\1/' <<<"$NATIVE")
+NATIVE_K=$(grep '^kafka seed cluster' <<<"$ALL")
+NATIVE_KAFKA_EPS=$(sed -E 's/.* = ([0-9]+) events\/s.*/\1/' <<<"$NATIVE_K")
 echo "== browser"
-NATIVE_EPS="$NATIVE_EPS" node e2e/bench.mjs "$SECS"
+NATIVE_EPS="$NATIVE_EPS" NATIVE_KAFKA_EPS="$NATIVE_KAFKA_EPS" node e2e/bench.mjs "$SECS"

@@ -130,6 +130,21 @@ impl Sandbox {
     /// The benchmark scenario (3 servers + 4 writing clients, seed 42, trace hashed only) run
     /// for `virtual_secs`: `{events, trace_hash}`. The page times it; the simulation never
     /// reads a clock.
+    /// The Kafka seed cluster benchmark (3 ZooKeeper servers, 4 brokers, `test` 10×RF4, one
+    /// acks=all producer; `sandbox bench`'s first line), run for `virtual_secs` after set-up.
+    #[wasm_bindgen(js_name = benchKafka)]
+    pub fn bench_kafka(virtual_secs: u32) -> JsValue {
+        let mut t = crate::bench::seed_cluster(42, false);
+        let e0 = t.cluster.world.events();
+        t.cluster.run_for(crate::sim::time::Duration::from_secs(virtual_secs as u64));
+        #[derive(Serialize)]
+        struct Bench {
+            events: u64,
+            trace_hash: String,
+        }
+        to_js(&Bench { events: t.cluster.world.events() - e0, trace_hash: format!("{:016x}", t.cluster.world.trace.hash()) })
+    }
+
     #[wasm_bindgen(js_name = benchRun)]
     pub fn bench_run(virtual_secs: u32) -> JsValue {
         let mut c = crate::bench::zk_write_cluster(42, 4, false);
