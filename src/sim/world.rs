@@ -30,8 +30,8 @@ pub struct Envelope<M> {
     /// The destination's incarnation when this was sent: a restarted node never sees messages
     /// meant for its previous life (their TCP connection died with it).
     pub to_incarnation: u32,
-    /// The sender's incarnation when it sent (a restarted sender's old connection is gone).
-    pub from_incarnation: u32,
+    /// The sender's crash count when it sent (a crash resets its connections).
+    pub from_resets: u32,
     pub sent_at: Time,
     /// When it arrives (meaningless while held by a cut link).
     pub deliver_at: Time,
@@ -159,6 +159,8 @@ pub struct Slot<P: Process> {
     pub life: Life,
     /// Bumped on every crash or exit.
     pub incarnation: u32,
+    /// Bumped on every crash (kill -9): its connections are reset, in-flight data lost.
+    pub resets: u32,
     rng: Rng,
     /// Timers currently set.
     timers: Vec<TimerEntry<P::Timer>>,
@@ -265,7 +267,7 @@ impl<P: Process> World<P> {
     pub fn add_node(&mut self, name: impl Into<String>, proc: P) -> NodeId {
         let id = NodeId(self.slots.len() as u32);
         let rng = Rng::new(self.seed).fork(0x6e6f_6465_0000_0000 | id.0 as u64);
-        self.slots.push(Slot { name: name.into(), proc, life: Life::Stopped, incarnation: 0, rng, timers: Vec::new() });
+        self.slots.push(Slot { name: name.into(), proc, life: Life::Stopped, incarnation: 0, resets: 0, rng, timers: Vec::new() });
         self.bus.grow(self.slots.len());
         id
     }
@@ -360,6 +362,9 @@ impl<P: Process> World<P> {
         let Some(slot) = self.slots.get_mut(id.index()) else { return };
         slot.life = life;
         slot.incarnation = slot.incarnation.wrapping_add(1);
+        if life == Life::Crashed {
+            slot.resets = slot.resets.wrapping_add(1);
+        }
         slot.timers.clear();
         slot.proc.crash();
         // The OS closes the process's sockets: every peer sees EOF/RST after what was already sent.
@@ -452,7 +457,7 @@ impl<P: Process> World<P> {
             from,
             to,
             to_incarnation: self.slots[to.index()].incarnation,
-            from_incarnation: self.slots[from.index()].incarnation,
+            from_resets: self.slots[from.index()].resets,
             sent_at: self.now,
             deliver_at: self.now,
             payload,
@@ -529,12 +534,15 @@ impl<P: Process> World<P> {
             self.held.push(env);
             return Stepped { at: self.now, node: to, handled: false };
         }
-        let sender = &self.slots[from.index()];
-        if sender.is_up() && sender.incarnation != env.from_incarnation {
-            // Sent by a previous run of a node that has restarted since: that connection was
-            // reset when the old process died; the new process has its own.
+        if self.slots[from.index()].resets != env.from_resets && matches!(env.payload, Payload::Msg(_)) {
+            // Data still in flight from a process that has crashed since (kill -9): its
+            // connections were reset when it died, so what had not arrived is lost — always a
+            // suffix of what it sent, since links are FIFO. The connection's FIN/RST still
+            // arrives, after what was delivered: the receiver learns that the stream it was
+            // reading ended (and a restarted process's new connection is its own). A graceful
+            // exit closes its sockets normally: what it sent is still delivered.
             if let Payload::Msg(msg) = env.payload {
-                self.trace.push(self.now, to, TraceKind::Dropped { from, msg, why: "sender has restarted since" });
+                self.trace.push(self.now, to, TraceKind::Dropped { from, msg, why: "the sender crashed: its connection was reset" });
             }
             return Stepped { at: self.now, node: to, handled: false };
         }
