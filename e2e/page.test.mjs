@@ -137,7 +137,7 @@ test('the page is readable embedded at 800x600', async () => {
   assert.deepEqual(problems, []);
 });
 
-test('killing the controller broker by click shows a new controller and shrunk ISRs', async () => {
+test('killing the controller broker by click shows a new controller and shrunk ISRs, and restarting it appends it to every ISR', async () => {
   const script = [started, 'broker start 1', 'broker start 2', 'broker start 3', 'broker start 4', 'sleep 10s',
     'kafka-topics --create --zookeeper localhost:2181 --topic test --replica-assignment 3:2:4:1,4:3:1:2,1:4:2:3,2:1:3:4,3:4:1:2,4:1:2:3,1:2:3:4,2:3:4:1,3:1:2:4,4:2:3:1',
     'sleep 5s'].join('\n');
@@ -152,5 +152,13 @@ test('killing the controller broker by click shows a new controller and shrunk I
   const isrs = await page.$$eval('tr[data-topic=test] .isr', (cells) => cells.map((c) => c.textContent.split(',')));
   for (const isr of isrs) assert.ok(!isr.includes(old), `broker ${old} left the ISR ${isr}`);
   await shot(page, 'kafka-new-controller');
+  // Restart it by click: it registers again and is appended to every ISR (leaders stay).
+  await page.click(`.node[data-kind=broker][data-node="b${old}"]`);
+  await page.click('#nodeactions [data-action=start]');
+  await page.waitForFunction((o) => {
+    const cells = [...document.querySelectorAll('tr[data-topic=test] .isr')];
+    return cells.length === 10 && cells.every((c) => c.textContent.split(',').at(-1) === o);
+  }, old, { timeout: 30000 });
+  await shot(page, 'kafka-broker-rejoined');
   assert.deepEqual(problems, []);
 });
