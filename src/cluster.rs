@@ -22,14 +22,16 @@ use crate::zk::types::Sid;
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Msg {
     Zk(ZkMsg),
-    Kafka(KafkaMsg),
+    /// Boxed: Kafka's messages are larger than ZooKeeper's, and every envelope on the bus is as
+    /// large as the largest message.
+    Kafka(Box<KafkaMsg>),
 }
 
 impl From<KOut> for Msg {
     fn from(m: KOut) -> Self {
         match m {
             KOut::Zk(m) => Msg::Zk(m),
-            KOut::Kafka(m) => Msg::Kafka(m),
+            KOut::Kafka(m) => Msg::Kafka(Box::new(m)),
         }
     }
 }
@@ -158,9 +160,9 @@ impl Process for Proc {
             (Proc::Nc(n), Msg::Zk(m)) => n.on_msg::<Fact>(ctx, m),
             (Proc::Writer(w), Msg::Zk(m)) => w.on_msg::<Fact>(ctx, from, m),
             (Proc::Broker(b), Msg::Zk(m)) => b.on_zk_msg(ctx, from, m),
-            (Proc::Broker(b), Msg::Kafka(m)) => b.on_kafka(ctx, from, m),
+            (Proc::Broker(b), Msg::Kafka(m)) => b.on_kafka(ctx, from, *m),
             (Proc::KafkaTool(t), Msg::Zk(m)) => t.on_zk_msg(ctx, from, m),
-            (Proc::KafkaTool(t), Msg::Kafka(m)) => t.on_kafka(ctx, from, m),
+            (Proc::KafkaTool(t), Msg::Kafka(m)) => t.on_kafka(ctx, from, *m),
             (_, Msg::Kafka(_)) => {}
         }
     }
