@@ -923,7 +923,7 @@ impl Broker {
                     self.fail_delayed(io, &tp, KErr::NotLeaderOrFollower);
                     if delete {
                         self.logs.remove(&tp);
-                        self.topic_configs.remove(&tp.topic);
+                        self.topic_configs.remove(tp.topic.as_str());
                     }
                 }
             }
@@ -968,9 +968,9 @@ impl Broker {
                     continue;
                 }
             }
-            if !self.topic_configs.contains_key(&p.tp.topic) {
-                self.topic_configs.insert(p.tp.topic.clone(), BTreeMap::new());
-                self.zk_submit(io, Purpose::TopicConfig(p.tp.topic.clone()), Op::GetData { path: format!("/config/topics/{}", p.tp.topic), watch: false });
+            if !self.topic_configs.contains_key(p.tp.topic.as_str()) {
+                self.topic_configs.insert(p.tp.topic.to_string(), BTreeMap::new());
+                self.zk_submit(io, Purpose::TopicConfig(p.tp.topic.to_string()), Op::GetData { path: format!("/config/topics/{}", p.tp.topic), watch: false });
             }
             let log = self.logs.entry(p.tp.clone()).or_default();
             let was_leader = self.replicas.get(&p.tp).map(|r| r.leader == self.id).unwrap_or(false);
@@ -1211,7 +1211,7 @@ impl Broker {
     fn handle_produce(&mut self, io: &mut KIo<'_>, from: NodeId, corr: u64, acks: i16, tp: TopicPartition, values: Vec<Rc<str>>) {
         let min_isr = self.min_isr(&tp.topic);
         let Some(r) = self.replicas.get(&tp) else {
-            let e = if self.meta_topics.contains_key(&tp.topic) { KErr::NotLeaderOrFollower } else { KErr::UnknownTopicOrPartition };
+            let e = if self.meta_topics.contains_key(tp.topic.as_str()) { KErr::NotLeaderOrFollower } else { KErr::UnknownTopicOrPartition };
             if acks != 0 {
                 io.send(from, KOut::Kafka(KafkaMsg::ProduceResponse { corr, tp, result: Err(e) }));
             }
