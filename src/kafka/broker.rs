@@ -373,6 +373,9 @@ pub struct Broker {
     elect_gen: u64,
     /// The session expired: register again once the new handle connects.
     reregister: bool,
+    /// Bumped whenever a high watermark may have moved or the replica/log maps changed shape
+    /// (lets a fetch skip re-reading high watermarks that cannot have changed).
+    hw_gen: u64,
 }
 
 /// Top-level paths every broker makes sure exist (`ZkData.PersistentZkPaths`), parents first.
@@ -472,6 +475,7 @@ impl Broker {
             shutdown_tries: 0,
             elect_gen: 0,
             reregister: false,
+            hw_gen: 0,
         }
     }
 
@@ -488,7 +492,9 @@ impl Broker {
         let logs = std::mem::take(&mut self.logs);
         let block = self.producer_id_block;
         let err = self.startup_error.take();
+        let gen = self.hw_gen + 1;
         *self = Broker::new(self.cfg.clone(), self.id);
+        self.hw_gen = gen;
         self.logs = logs;
         self.producer_id_block = block;
         self.startup_error = err;
@@ -918,6 +924,7 @@ impl Broker {
                 if controller_epoch < self.controller_epoch_seen {
                     return;
                 }
+                self.hw_gen += 1;
                 for tp in partitions {
                     self.replicas.remove(&tp);
                     self.fail_delayed(io, &tp, KErr::NotLeaderOrFollower);
@@ -961,6 +968,7 @@ impl Broker {
     /// `ReplicaManager.becomeLeaderOrFollower`.
     fn become_leader_or_follower(&mut self, io: &mut KIo<'_>, partitions: Vec<PartState>) {
         let now = io.now();
+        self.hw_gen += 1;
         let mut leaders_to_fetch: BTreeSet<BrokerId> = BTreeSet::new();
         for p in partitions {
             if let Some(cur) = self.replicas.get(&p.tp) {
@@ -1046,6 +1054,7 @@ impl Broker {
             return;
         }
         self.fetching.remove(&leader);
+        self.hw_gen += 1;
         let mut failed = false;
         for d in parts {
             let Some(r) = self.replicas.get_mut(&d.tp) else { continue };
@@ -1079,10 +1088,11 @@ impl Broker {
 
     fn handle_fetch(&mut self, io: &mut KIo<'_>, from: NodeId, replica: BrokerId, corr: u64, parts: Vec<FetchPart>, retry: bool) {
         let now = io.now();
-        let mut out: Vec<FetchData> = Vec::new();
+        let mut out: Vec<FetchData> = Vec::with_capacity(parts.len());
         let mut interesting = false;
-        let mut changed: Vec<TopicPartition> = Vec::new();
-        for fp in &parts {
+        // Indices (into `parts`) of the partitions whose follower state this fetch updated.
+        let mut changed: Vec<u32> = Vec::new();
+        for (i, fp) in parts.iter().enumerate() {
             let Some(r) = self.replicas.get_mut(&fp.tp) else {
                 out.push(FetchData { tp: fp.tp.clone(), error: Some(KErr::NotLeaderOrFollower), high_watermark: -1, leader_epoch: LeaderEpoch(-1), diverging_end: None, records: vec![] });
                 interesting = true;
@@ -1131,9 +1141,9 @@ impl Broker {
                     f.leo = fp.offset;
                     f.last_fetch_leader_leo = leo;
                     f.last_fetch_time = now;
-                    changed.push(fp.tp.clone());
+                    changed.push(i as u32);
                 }
-                let records = log.records[fp.offset as usize..].iter().take(500).cloned().collect::<Vec<_>>();
+                let records: Vec<Record> = log.records[fp.offset as usize..].iter().take(500).cloned().collect();
                 if !records.is_empty() || f.last_sent_hw != log.hw {
                     interesting = true;
                 }
@@ -1144,9 +1154,11 @@ impl Broker {
                 interesting = true;
             }
         }
-        for tp in changed {
-            self.maybe_expand_isr(io, &tp, replica);
-            if self.maybe_advance_hw(io, &tp) {
+        let gen0 = self.hw_gen;
+        for &i in &changed {
+            let tp = &parts[i as usize].tp;
+            self.maybe_expand_isr(io, tp, replica);
+            if self.maybe_advance_hw(io, tp) {
                 interesting = true;
             }
         }
@@ -1157,13 +1169,16 @@ impl Broker {
             self.arm_purgatory(io);
             return;
         }
-        // Re-read the HW for each part after the updates above.
-        for d in out.iter_mut() {
-            if d.error.is_none() && d.diverging_end.is_none() {
-                if let Some(l) = self.logs.get(&d.tp) {
-                    d.high_watermark = l.hw;
-                    if let Some(f) = self.replicas.get_mut(&d.tp).and_then(|r| r.followers.get_mut(&replica)) {
-                        f.last_sent_hw = l.hw;
+        // Re-read the HW for each part after the updates above (only needed if one may have
+        // moved: otherwise every part already carries its log's HW, sent to the follower).
+        if self.hw_gen != gen0 {
+            for d in out.iter_mut() {
+                if d.error.is_none() && d.diverging_end.is_none() {
+                    if let Some(l) = self.logs.get(&d.tp) {
+                        d.high_watermark = l.hw;
+                        if let Some(f) = self.replicas.get_mut(&d.tp).and_then(|r| r.followers.get_mut(&replica)) {
+                            f.last_sent_hw = l.hw;
+                        }
                     }
                 }
             }
@@ -1173,8 +1188,10 @@ impl Broker {
 
     /// Answer parked fetches that now have something (new records or a new HW).
     fn wake_parked(&mut self, io: &mut KIo<'_>, tp: &TopicPartition) {
-        let (wake, keep): (Vec<ParkedFetch>, Vec<ParkedFetch>) = std::mem::take(&mut self.parked).into_iter().partition(|p| p.parts.iter().any(|fp| &fp.tp == tp));
-        self.parked = keep;
+        if !self.parked.iter().any(|p| p.parts.iter().any(|fp| &fp.tp == tp)) {
+            return;
+        }
+        let wake: Vec<ParkedFetch> = self.parked.extract_if(.., |p| p.parts.iter().any(|fp| &fp.tp == tp)).collect();
         for p in wake {
             self.handle_fetch(io, p.from, p.replica, p.corr, p.parts, true);
         }
@@ -1190,13 +1207,11 @@ impl Broker {
 
     fn purgatory(&mut self, io: &mut KIo<'_>) {
         let now = io.now();
-        let (due, keep): (Vec<ParkedFetch>, Vec<ParkedFetch>) = std::mem::take(&mut self.parked).into_iter().partition(|p| p.deadline <= now);
-        self.parked = keep;
+        let due: Vec<ParkedFetch> = self.parked.extract_if(.., |p| p.deadline <= now).collect();
         for p in due {
             self.handle_fetch(io, p.from, p.replica, p.corr, p.parts, true);
         }
-        let (late, keep): (Vec<DelayedProduce>, Vec<DelayedProduce>) = std::mem::take(&mut self.delayed).into_iter().partition(|d| d.deadline <= now);
-        self.delayed = keep;
+        let late: Vec<DelayedProduce> = self.delayed.extract_if(.., |d| d.deadline <= now).collect();
         for d in late {
             io.send(d.from, KOut::Kafka(KafkaMsg::ProduceResponse { corr: d.corr, tp: d.tp, result: Err(KErr::RequestTimedOut) }));
         }
@@ -1250,8 +1265,10 @@ impl Broker {
     }
 
     fn fail_delayed(&mut self, io: &mut KIo<'_>, tp: &TopicPartition, e: KErr) {
-        let (gone, keep): (Vec<DelayedProduce>, Vec<DelayedProduce>) = std::mem::take(&mut self.delayed).into_iter().partition(|d| &d.tp == tp);
-        self.delayed = keep;
+        if !self.delayed.iter().any(|d| &d.tp == tp) {
+            return;
+        }
+        let gone: Vec<DelayedProduce> = self.delayed.extract_if(.., |d| &d.tp == tp).collect();
         for d in gone {
             io.send(d.from, KOut::Kafka(KafkaMsg::ProduceResponse { corr: d.corr, tp: d.tp, result: Err(e) }));
         }
@@ -1265,11 +1282,9 @@ impl Broker {
         }
         let Some(log) = self.logs.get_mut(tp) else { return false };
         let mut hw = log.leo();
-        let maximal: Vec<BrokerId> = match &r.pending_isr {
-            Some(p) => r.isr.iter().chain(p.iter()).copied().collect(),
-            None => r.isr.clone(),
-        };
-        for b in &maximal {
+        // The maximal ISR: the ISR plus a proposed (pending) one.
+        let pending: &[BrokerId] = r.pending_isr.as_deref().unwrap_or(&[]);
+        for b in r.isr.iter().chain(pending.iter()) {
             if *b == self.id {
                 continue;
             }
@@ -1282,17 +1297,19 @@ impl Broker {
             return false;
         }
         log.hw = hw;
+        self.hw_gen += 1;
         io.fact(KafkaFact::HighWatermark { tp: tp.clone(), broker: self.id, leader_epoch: r.leader_epoch.0, hw });
         // Complete delayed produces.
-        let (done, keep): (Vec<DelayedProduce>, Vec<DelayedProduce>) = std::mem::take(&mut self.delayed).into_iter().partition(|d| &d.tp == tp && d.end <= hw);
-        self.delayed = keep;
-        for d in done {
-            if d.isr_ok {
-                for (i, v) in d.values.iter().enumerate() {
-                    io.fact(KafkaFact::AckedAll { tp: d.tp.clone(), leader_epoch: r.leader_epoch.0, offset: d.base + i as i64, value: v.clone() });
+        if self.delayed.iter().any(|d| &d.tp == tp && d.end <= hw) {
+            let done: Vec<DelayedProduce> = self.delayed.extract_if(.., |d| &d.tp == tp && d.end <= hw).collect();
+            for d in done {
+                if d.isr_ok {
+                    for (i, v) in d.values.iter().enumerate() {
+                        io.fact(KafkaFact::AckedAll { tp: d.tp.clone(), leader_epoch: r.leader_epoch.0, offset: d.base + i as i64, value: v.clone() });
+                    }
                 }
+                io.send(d.from, KOut::Kafka(KafkaMsg::ProduceResponse { corr: d.corr, tp: d.tp, result: Ok(d.base) }));
             }
-            io.send(d.from, KOut::Kafka(KafkaMsg::ProduceResponse { corr: d.corr, tp: d.tp, result: Ok(d.base) }));
         }
         self.wake_parked(io, tp);
         true
@@ -1475,7 +1492,9 @@ impl Broker {
         }
         let logs = std::mem::take(&mut self.logs);
         let block = self.producer_id_block;
+        let gen = self.hw_gen + 1;
         *self = Broker::new(self.cfg.clone(), self.id);
+        self.hw_gen = gen;
         self.logs = logs;
         self.producer_id_block = block;
         io.exit();
