@@ -373,9 +373,10 @@ pub struct Broker {
     elect_gen: u64,
     /// The session expired: register again once the new handle connects.
     reregister: bool,
-    /// Bumped whenever a high watermark may have moved or the replica/log maps changed shape
-    /// (lets a fetch skip re-reading high watermarks that cannot have changed).
-    hw_gen: u64,
+    /// Bumped whenever a high watermark, a log end, an ISR (or proposed ISR), a follower's state
+    /// or the replica/log maps may have changed: lets a fetch skip work whose outcome it already
+    /// knows (re-reading unchanged high watermarks, ISR/HW checks that cannot do anything).
+    state_gen: u64,
 }
 
 /// Top-level paths every broker makes sure exist (`ZkData.PersistentZkPaths`), parents first.
@@ -475,7 +476,7 @@ impl Broker {
             shutdown_tries: 0,
             elect_gen: 0,
             reregister: false,
-            hw_gen: 0,
+            state_gen: 0,
         }
     }
 
@@ -492,9 +493,9 @@ impl Broker {
         let logs = std::mem::take(&mut self.logs);
         let block = self.producer_id_block;
         let err = self.startup_error.take();
-        let gen = self.hw_gen + 1;
+        let gen = self.state_gen + 1;
         *self = Broker::new(self.cfg.clone(), self.id);
-        self.hw_gen = gen;
+        self.state_gen = gen;
         self.logs = logs;
         self.producer_id_block = block;
         self.startup_error = err;
@@ -924,7 +925,7 @@ impl Broker {
                 if controller_epoch < self.controller_epoch_seen {
                     return;
                 }
-                self.hw_gen += 1;
+                self.state_gen += 1;
                 for tp in partitions {
                     self.replicas.remove(&tp);
                     self.fail_delayed(io, &tp, KErr::NotLeaderOrFollower);
@@ -968,7 +969,7 @@ impl Broker {
     /// `ReplicaManager.becomeLeaderOrFollower`.
     fn become_leader_or_follower(&mut self, io: &mut KIo<'_>, partitions: Vec<PartState>) {
         let now = io.now();
-        self.hw_gen += 1;
+        self.state_gen += 1;
         let mut leaders_to_fetch: BTreeSet<BrokerId> = BTreeSet::new();
         for p in partitions {
             if let Some(cur) = self.replicas.get(&p.tp) {
@@ -1054,7 +1055,7 @@ impl Broker {
             return;
         }
         self.fetching.remove(&leader);
-        self.hw_gen += 1;
+        self.state_gen += 1;
         let mut failed = false;
         for d in parts {
             let Some(r) = self.replicas.get_mut(&d.tp) else { continue };
@@ -1090,8 +1091,9 @@ impl Broker {
         let now = io.now();
         let mut out: Vec<FetchData> = Vec::with_capacity(parts.len());
         let mut interesting = false;
-        // Indices (into `parts`) of the partitions whose follower state this fetch updated.
-        let mut changed: Vec<u32> = Vec::new();
+        // Indices (into `parts`) of the partitions whose follower state this fetch updated, and
+        // whether an ISR expansion or a high watermark move is possible there (as of the loop).
+        let mut changed: Vec<(u32, bool)> = Vec::new();
         for (i, fp) in parts.iter().enumerate() {
             let Some(r) = self.replicas.get_mut(&fp.tp) else {
                 out.push(FetchData { tp: fp.tp.clone(), error: Some(KErr::NotLeaderOrFollower), high_watermark: -1, leader_epoch: LeaderEpoch(-1), diverging_end: None, records: vec![] });
@@ -1141,21 +1143,35 @@ impl Broker {
                     f.leo = fp.offset;
                     f.last_fetch_leader_leo = leo;
                     f.last_fetch_time = now;
-                    changed.push(i as u32);
                 }
                 let records: Vec<Record> = log.records[fp.offset as usize..].iter().take(500).cloned().collect();
                 if !records.is_empty() || f.last_sent_hw != log.hw {
                     interesting = true;
                 }
                 f.last_sent_hw = log.hw;
+                if !retry {
+                    // The cheap first checks of maybe_expand_isr and maybe_advance_hw.
+                    let expand = r.pending_isr.is_none() && !r.isr.contains(&replica) && r.replicas.contains(&replica);
+                    let needed = expand || Self::isr_min_leo(self.id, r, leo) > log.hw;
+                    changed.push((i as u32, needed));
+                }
                 out.push(FetchData { tp: fp.tp.clone(), error: None, high_watermark: log.hw, leader_epoch: r.leader_epoch, diverging_end: None, records });
             } else {
                 out.push(FetchData { tp: fp.tp.clone(), error: Some(KErr::NotLeaderOrFollower), high_watermark: -1, leader_epoch: r.leader_epoch, diverging_end: None, records: vec![] });
                 interesting = true;
             }
         }
-        let gen0 = self.hw_gen;
-        for &i in &changed {
+        // The checks above hold while nothing else changes (each partition appears once, which
+        // fetches built from a map guarantee; otherwise check everything).
+        let unique = parts.windows(2).all(|w| w[0].tp < w[1].tp);
+        if !changed.is_empty() {
+            self.state_gen += 1;
+        }
+        let gen0 = self.state_gen;
+        for &(i, needed) in &changed {
+            if !needed && unique && self.state_gen == gen0 {
+                continue;
+            }
             let tp = &parts[i as usize].tp;
             self.maybe_expand_isr(io, tp, replica);
             if self.maybe_advance_hw(io, tp) {
@@ -1171,7 +1187,7 @@ impl Broker {
         }
         // Re-read the HW for each part after the updates above (only needed if one may have
         // moved: otherwise every part already carries its log's HW, sent to the follower).
-        if self.hw_gen != gen0 {
+        if self.state_gen != gen0 {
             for d in out.iter_mut() {
                 if d.error.is_none() && d.diverging_end.is_none() {
                     if let Some(l) = self.logs.get(&d.tp) {
@@ -1247,6 +1263,7 @@ impl Broker {
         let epoch = r.leader_epoch;
         let log = self.logs.entry(tp.clone()).or_default();
         let base = log.leo();
+        self.state_gen += 1;
         for v in &values {
             log.records.push(Record { epoch, value: v.clone() });
         }
@@ -1274,18 +1291,13 @@ impl Broker {
         }
     }
 
-    /// `maybeIncrementLeaderHW`: the smallest LEO in the (maximal) ISR. Returns whether it moved.
-    fn maybe_advance_hw(&mut self, io: &mut KIo<'_>, tp: &TopicPartition) -> bool {
-        let Some(r) = self.replicas.get(tp) else { return false };
-        if r.leader != self.id {
-            return false;
-        }
-        let Some(log) = self.logs.get_mut(tp) else { return false };
-        let mut hw = log.leo();
-        // The maximal ISR: the ISR plus a proposed (pending) one.
+    /// The smallest LEO in the maximal ISR (the ISR plus a proposed one) of a partition this
+    /// broker leads, whose own log ends at `leo`.
+    fn isr_min_leo(me: BrokerId, r: &Replica, leo: i64) -> i64 {
+        let mut hw = leo;
         let pending: &[BrokerId] = r.pending_isr.as_deref().unwrap_or(&[]);
         for b in r.isr.iter().chain(pending.iter()) {
-            if *b == self.id {
+            if *b == me {
                 continue;
             }
             match r.followers.get(b) {
@@ -1293,11 +1305,22 @@ impl Broker {
                 None => hw = hw.min(0),
             }
         }
+        hw
+    }
+
+    /// `maybeIncrementLeaderHW`: the smallest LEO in the (maximal) ISR. Returns whether it moved.
+    fn maybe_advance_hw(&mut self, io: &mut KIo<'_>, tp: &TopicPartition) -> bool {
+        let Some(r) = self.replicas.get(tp) else { return false };
+        if r.leader != self.id {
+            return false;
+        }
+        let Some(log) = self.logs.get_mut(tp) else { return false };
+        let hw = Self::isr_min_leo(self.id, r, log.leo());
         if hw <= log.hw {
             return false;
         }
         log.hw = hw;
-        self.hw_gen += 1;
+        self.state_gen += 1;
         io.fact(KafkaFact::HighWatermark { tp: tp.clone(), broker: self.id, leader_epoch: r.leader_epoch.0, hw });
         // Complete delayed produces.
         if self.delayed.iter().any(|d| &d.tp == tp && d.end <= hw) {
@@ -1368,6 +1391,7 @@ impl Broker {
 
     fn send_alter_isr(&mut self, io: &mut KIo<'_>, tp: TopicPartition, isr: Vec<BrokerId>) {
         let Some(r) = self.replicas.get_mut(&tp) else { return };
+        self.state_gen += 1;
         r.pending_isr = Some(isr.clone());
         let item = (tp.clone(), r.leader_epoch, isr, r.zk_version);
         let msg = KafkaMsg::AlterIsr { broker: self.id, broker_epoch: self.broker_epoch, items: vec![item] };
@@ -1385,6 +1409,7 @@ impl Broker {
             }
             None => {
                 if let Some(r) = self.replicas.get_mut(&tp) {
+                    self.state_gen += 1;
                     r.pending_isr = None;
                 }
             }
@@ -1394,6 +1419,7 @@ impl Broker {
     pub(super) fn handle_alter_isr_response(&mut self, io: &mut KIo<'_>, items: Vec<(TopicPartition, Result<(LeaderEpoch, Vec<BrokerId>, i32), KErr>)>) {
         for (tp, res) in items {
             let Some(r) = self.replicas.get_mut(&tp) else { continue };
+            self.state_gen += 1;
             r.pending_isr = None;
             match res {
                 Ok((epoch, isr, zkv)) if epoch == r.leader_epoch && r.leader == self.id => {
@@ -1492,9 +1518,9 @@ impl Broker {
         }
         let logs = std::mem::take(&mut self.logs);
         let block = self.producer_id_block;
-        let gen = self.hw_gen + 1;
+        let gen = self.state_gen + 1;
         *self = Broker::new(self.cfg.clone(), self.id);
-        self.hw_gen = gen;
+        self.state_gen = gen;
         self.logs = logs;
         self.producer_id_block = block;
         io.exit();
