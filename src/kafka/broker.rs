@@ -365,6 +365,9 @@ pub struct Broker {
     pub replicas: BTreeMap<TopicPartition, Replica>,
     /// Fetch in flight to each leader.
     fetching: BTreeMap<BrokerId, u64>,
+    /// The partitions fetched from each leader, in map order (`fetch_from`'s list), built on
+    /// first use and dropped whenever a replica, its leader or its `fetch_failed` changes.
+    fetch_lists: BTreeMap<BrokerId, Vec<TopicPartition>>,
     parked: Vec<ParkedFetch>,
     delayed: Vec<DelayedProduce>,
     next_corr: u64,
@@ -470,6 +473,7 @@ impl Broker {
             topic_configs: BTreeMap::new(),
             replicas: BTreeMap::new(),
             fetching: BTreeMap::new(),
+            fetch_lists: BTreeMap::new(),
             parked: Vec::new(),
             delayed: Vec::new(),
             next_corr: 1,
@@ -569,6 +573,7 @@ impl Broker {
                         r.fetch_failed = false;
                     }
                 }
+                self.fetch_lists.clear();
                 self.fetch_from(io, leader);
             }
             KafkaTimer::AutoRebalance => self.ctl_auto_rebalance(io),
@@ -926,6 +931,7 @@ impl Broker {
                     return;
                 }
                 self.state_gen += 1;
+                self.fetch_lists.clear();
                 for tp in partitions {
                     self.replicas.remove(&tp);
                     self.fail_delayed(io, &tp, KErr::NotLeaderOrFollower);
@@ -970,6 +976,7 @@ impl Broker {
     fn become_leader_or_follower(&mut self, io: &mut KIo<'_>, partitions: Vec<PartState>) {
         let now = io.now();
         self.state_gen += 1;
+        self.fetch_lists.clear();
         let mut leaders_to_fetch: BTreeSet<BrokerId> = BTreeSet::new();
         for p in partitions {
             if let Some(cur) = self.replicas.get(&p.tp) {
@@ -1027,26 +1034,45 @@ impl Broker {
     // ------------------------------------------------------------------ follower side
 
     fn fetch_from(&mut self, io: &mut KIo<'_>, leader: BrokerId) {
-        if self.fetching.contains_key(&leader) || !self.is_running() {
+        if self.fetching.contains_key(&leader) {
             return;
         }
-        let Some(node) = self.cfg.node_of(leader) else { return };
-        let parts: Vec<FetchPart> = self
-            .replicas
+        if let Some(corr) = self.next_fetch(io, leader) {
+            self.fetching.insert(leader, corr);
+        }
+    }
+
+    /// Send the next fetch to `leader` (whatever is in flight); its correlation id, or `None`
+    /// if there is nothing to fetch from it.
+    fn next_fetch(&mut self, io: &mut KIo<'_>, leader: BrokerId) -> Option<u64> {
+        if !self.is_running() {
+            return None;
+        }
+        let node = self.cfg.node_of(leader)?;
+        if !self.fetch_lists.contains_key(&leader) {
+            let list: Vec<TopicPartition> = self
+                .replicas
+                .iter()
+                .filter(|(_, r)| r.leader == leader && leader != self.id && !r.fetch_failed)
+                .map(|(tp, _)| tp.clone())
+                .collect();
+            self.fetch_lists.insert(leader, list);
+        }
+        let list = &self.fetch_lists[&leader];
+        if list.is_empty() {
+            return None;
+        }
+        let parts: Vec<FetchPart> = list
             .iter()
-            .filter(|(_, r)| r.leader == leader && leader != self.id && !r.fetch_failed)
-            .map(|(tp, _)| {
+            .map(|tp| {
                 let log = self.logs.get(tp);
                 FetchPart { tp: tp.clone(), offset: log.map(|l| l.leo()).unwrap_or(0), last_epoch: log.map(|l| l.last_epoch()).unwrap_or(-1) }
             })
             .collect();
-        if parts.is_empty() {
-            return;
-        }
         let corr = self.next_corr;
         self.next_corr += 1;
-        self.fetching.insert(leader, corr);
         io.send(node, KOut::Kafka(KafkaMsg::Fetch { replica: self.id, corr, parts }));
+        Some(corr)
     }
 
     fn handle_fetch_response(&mut self, io: &mut KIo<'_>, from: NodeId, corr: u64, parts: Vec<FetchData>) {
@@ -1054,7 +1080,6 @@ impl Broker {
         if self.fetching.get(&leader) != Some(&corr) {
             return;
         }
-        self.fetching.remove(&leader);
         self.state_gen += 1;
         let mut failed = false;
         for d in parts {
@@ -1065,6 +1090,7 @@ impl Broker {
             if let Some(e) = d.error {
                 let _ = e;
                 r.fetch_failed = true;
+                self.fetch_lists.clear();
                 failed = true;
                 continue;
             }
@@ -1082,7 +1108,18 @@ impl Broker {
         if failed {
             io.set_timer(KafkaTimer::FetchBackoff(leader), Duration::from_millis(self.cfg.fetch_backoff_ms));
         }
-        self.fetch_from(io, leader);
+        // The answered fetch stays registered until the next one replaces it (as a removal
+        // followed by fetch_from would do, without the map churn).
+        match self.next_fetch(io, leader) {
+            Some(c) => {
+                if let Some(e) = self.fetching.get_mut(&leader) {
+                    *e = c;
+                }
+            }
+            None => {
+                self.fetching.remove(&leader);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ leader side
