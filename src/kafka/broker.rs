@@ -368,6 +368,8 @@ pub struct Broker {
     /// The partitions fetched from each leader, in map order (`fetch_from`'s list), built on
     /// first use and dropped whenever a replica, its leader or its `fetch_failed` changes.
     fetch_lists: BTreeMap<BrokerId, Vec<TopicPartition>>,
+    /// Scratch list reused by `handle_fetch` (partitions whose follower state it updated).
+    fetch_changed: Vec<(u32, bool)>,
     parked: Vec<ParkedFetch>,
     delayed: Vec<DelayedProduce>,
     next_corr: u64,
@@ -474,6 +476,7 @@ impl Broker {
             replicas: BTreeMap::new(),
             fetching: BTreeMap::new(),
             fetch_lists: BTreeMap::new(),
+            fetch_changed: Vec::new(),
             parked: Vec::new(),
             delayed: Vec::new(),
             next_corr: 1,
@@ -1130,7 +1133,8 @@ impl Broker {
         let mut interesting = false;
         // Indices (into `parts`) of the partitions whose follower state this fetch updated, and
         // whether an ISR expansion or a high watermark move is possible there (as of the loop).
-        let mut changed: Vec<(u32, bool)> = Vec::new();
+        let mut changed = std::mem::take(&mut self.fetch_changed);
+        changed.clear();
         for (i, fp) in parts.iter().enumerate() {
             let Some(r) = self.replicas.get_mut(&fp.tp) else {
                 out.push(FetchData { tp: fp.tp.clone(), error: Some(KErr::NotLeaderOrFollower), high_watermark: -1, leader_epoch: LeaderEpoch(-1), diverging_end: None, records: vec![] });
@@ -1217,6 +1221,7 @@ impl Broker {
         }
         if !interesting && !retry && replica.0 >= 0 {
             // Nothing new: wait up to replica.fetch.wait.max.ms at the leader (DelayedFetch).
+            self.fetch_changed = changed;
             let deadline = now + Duration::from_millis(self.cfg.fetch_wait_ms);
             self.parked.push(ParkedFetch { from, replica, corr, parts, deadline });
             self.arm_purgatory(io);
@@ -1236,6 +1241,7 @@ impl Broker {
                 }
             }
         }
+        self.fetch_changed = changed;
         io.send(from, KOut::Kafka(KafkaMsg::FetchResponse { corr, parts: out }));
     }
 
