@@ -1097,7 +1097,10 @@ impl Broker {
                 failed = true;
                 continue;
             }
-            let log = self.logs.entry(d.tp.clone()).or_default();
+            let log = match self.logs.get_mut(&d.tp) {
+                Some(l) => l,
+                None => self.logs.entry(d.tp.clone()).or_default(),
+            };
             if let Some(end) = d.diverging_end {
                 if end < log.leo() {
                     io.note(format!("broker {}: truncating {} from {} to {} (diverged from leader {}'s log)", self.id, d.tp, log.leo(), end, leader));
@@ -1146,7 +1149,10 @@ impl Broker {
                 interesting = true;
                 continue;
             }
-            let log = self.logs.entry(fp.tp.clone()).or_default();
+            let log = match self.logs.get_mut(&fp.tp) {
+                Some(l) => l,
+                None => self.logs.entry(fp.tp.clone()).or_default(),
+            };
             let leo = log.leo();
             if replica.0 < 0 {
                 // A consumer: up to the high watermark.
