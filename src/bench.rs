@@ -171,3 +171,13 @@ pub fn run_all(secs: u64, now: WallClock<'_>) -> Vec<String> {
     lines.push(g.line());
     lines
 }
+
+/// One benchmark by name (`kafka-seed`, `kafka-scale`, `zk`), for profiling.
+pub fn run_one(which: &str, secs: u64, now: WallClock<'_>) -> Option<String> {
+    match which {
+        "kafka-seed" => Some(kafka_seed(secs, now).line()),
+        "kafka-scale" => Some(kafka_scale(60, now).line()),
+        "zk" => Some(zk_writes(secs, false, now).line()),
+        _ => None,
+    }
+}

@@ -10,7 +10,7 @@ use support::*;
 use zkafka_sandbox::kafka::types::TopicPartition;
 
 fn tp(topic: &str, p: i32) -> TopicPartition {
-    TopicPartition { topic: topic.to_string(), partition: p }
+    TopicPartition { topic: topic.into(), partition: p }
 }
 
 #[test]

@@ -13,7 +13,7 @@ use zkafka_sandbox::kafka::types::TopicPartition;
 use zkafka_sandbox::terminal::Terminal;
 
 fn tp(topic: &str, p: i32) -> TopicPartition {
-    TopicPartition { topic: topic.to_string(), partition: p }
+    TopicPartition { topic: topic.into(), partition: p }
 }
 
 /// Feed `values` to an interactive console producer and close the batch with `.`.

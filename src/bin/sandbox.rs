@@ -100,6 +100,7 @@ fn main() -> ExitCode {
     }
     if args.first().map(|a| a == "bench").unwrap_or(false) {
         let mut secs = 3600u64;
+        let mut only: Option<String> = None;
         let mut it = args.iter().skip(1);
         while let Some(a) = it.next() {
             match a.as_str() {
@@ -110,13 +111,25 @@ fn main() -> ExitCode {
                         return ExitCode::from(2);
                     }
                 },
+                // Hidden, for profiling: run one benchmark (kafka-seed, kafka-scale, zk).
+                "--only" => only = it.next().cloned(),
                 other => {
                     eprintln!("sandbox bench: unknown option {other}\n{USAGE}");
                     return ExitCode::from(2);
                 }
             }
         }
-        for line in bench::run_all(secs, &|| std::time::Instant::now()) {
+        let lines = match only.as_deref() {
+            None => bench::run_all(secs, &|| std::time::Instant::now()),
+            Some(which) => match bench::run_one(which, secs, &|| std::time::Instant::now()) {
+                Some(l) => vec![l],
+                None => {
+                    eprintln!("sandbox bench: --only kafka-seed|kafka-scale|zk");
+                    return ExitCode::from(2);
+                }
+            },
+        };
+        for line in lines {
             println!("{line}");
         }
         return ExitCode::SUCCESS;

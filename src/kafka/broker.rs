@@ -365,6 +365,11 @@ pub struct Broker {
     pub replicas: BTreeMap<TopicPartition, Replica>,
     /// Fetch in flight to each leader.
     fetching: BTreeMap<BrokerId, u64>,
+    /// The partitions fetched from each leader, in map order (`fetch_from`'s list), built on
+    /// first use and dropped whenever a replica, its leader or its `fetch_failed` changes.
+    fetch_lists: BTreeMap<BrokerId, Vec<TopicPartition>>,
+    /// Scratch list reused by `handle_fetch` (partitions whose follower state it updated).
+    fetch_changed: Vec<(u32, bool)>,
     parked: Vec<ParkedFetch>,
     delayed: Vec<DelayedProduce>,
     next_corr: u64,
@@ -373,6 +378,10 @@ pub struct Broker {
     elect_gen: u64,
     /// The session expired: register again once the new handle connects.
     reregister: bool,
+    /// Bumped whenever a high watermark, a log end, an ISR (or proposed ISR), a follower's state
+    /// or the replica/log maps may have changed: lets a fetch skip work whose outcome it already
+    /// knows (re-reading unchanged high watermarks, ISR/HW checks that cannot do anything).
+    state_gen: u64,
 }
 
 /// Top-level paths every broker makes sure exist (`ZkData.PersistentZkPaths`), parents first.
@@ -466,12 +475,15 @@ impl Broker {
             topic_configs: BTreeMap::new(),
             replicas: BTreeMap::new(),
             fetching: BTreeMap::new(),
+            fetch_lists: BTreeMap::new(),
+            fetch_changed: Vec::new(),
             parked: Vec::new(),
             delayed: Vec::new(),
             next_corr: 1,
             shutdown_tries: 0,
             elect_gen: 0,
             reregister: false,
+            state_gen: 0,
         }
     }
 
@@ -488,7 +500,9 @@ impl Broker {
         let logs = std::mem::take(&mut self.logs);
         let block = self.producer_id_block;
         let err = self.startup_error.take();
+        let gen = self.state_gen + 1;
         *self = Broker::new(self.cfg.clone(), self.id);
+        self.state_gen = gen;
         self.logs = logs;
         self.producer_id_block = block;
         self.startup_error = err;
@@ -562,6 +576,7 @@ impl Broker {
                         r.fetch_failed = false;
                     }
                 }
+                self.fetch_lists.clear();
                 self.fetch_from(io, leader);
             }
             KafkaTimer::AutoRebalance => self.ctl_auto_rebalance(io),
@@ -918,12 +933,14 @@ impl Broker {
                 if controller_epoch < self.controller_epoch_seen {
                     return;
                 }
+                self.state_gen += 1;
+                self.fetch_lists.clear();
                 for tp in partitions {
                     self.replicas.remove(&tp);
                     self.fail_delayed(io, &tp, KErr::NotLeaderOrFollower);
                     if delete {
                         self.logs.remove(&tp);
-                        self.topic_configs.remove(&tp.topic);
+                        self.topic_configs.remove(tp.topic.as_str());
                     }
                 }
             }
@@ -961,6 +978,8 @@ impl Broker {
     /// `ReplicaManager.becomeLeaderOrFollower`.
     fn become_leader_or_follower(&mut self, io: &mut KIo<'_>, partitions: Vec<PartState>) {
         let now = io.now();
+        self.state_gen += 1;
+        self.fetch_lists.clear();
         let mut leaders_to_fetch: BTreeSet<BrokerId> = BTreeSet::new();
         for p in partitions {
             if let Some(cur) = self.replicas.get(&p.tp) {
@@ -968,9 +987,9 @@ impl Broker {
                     continue;
                 }
             }
-            if !self.topic_configs.contains_key(&p.tp.topic) {
-                self.topic_configs.insert(p.tp.topic.clone(), BTreeMap::new());
-                self.zk_submit(io, Purpose::TopicConfig(p.tp.topic.clone()), Op::GetData { path: format!("/config/topics/{}", p.tp.topic), watch: false });
+            if !self.topic_configs.contains_key(p.tp.topic.as_str()) {
+                self.topic_configs.insert(p.tp.topic.to_string(), BTreeMap::new());
+                self.zk_submit(io, Purpose::TopicConfig(p.tp.topic.to_string()), Op::GetData { path: format!("/config/topics/{}", p.tp.topic), watch: false });
             }
             let log = self.logs.entry(p.tp.clone()).or_default();
             let was_leader = self.replicas.get(&p.tp).map(|r| r.leader == self.id).unwrap_or(false);
@@ -1018,26 +1037,45 @@ impl Broker {
     // ------------------------------------------------------------------ follower side
 
     fn fetch_from(&mut self, io: &mut KIo<'_>, leader: BrokerId) {
-        if self.fetching.contains_key(&leader) || !self.is_running() {
+        if self.fetching.contains_key(&leader) {
             return;
         }
-        let Some(node) = self.cfg.node_of(leader) else { return };
-        let parts: Vec<FetchPart> = self
-            .replicas
+        if let Some(corr) = self.next_fetch(io, leader) {
+            self.fetching.insert(leader, corr);
+        }
+    }
+
+    /// Send the next fetch to `leader` (whatever is in flight); its correlation id, or `None`
+    /// if there is nothing to fetch from it.
+    fn next_fetch(&mut self, io: &mut KIo<'_>, leader: BrokerId) -> Option<u64> {
+        if !self.is_running() {
+            return None;
+        }
+        let node = self.cfg.node_of(leader)?;
+        if !self.fetch_lists.contains_key(&leader) {
+            let list: Vec<TopicPartition> = self
+                .replicas
+                .iter()
+                .filter(|(_, r)| r.leader == leader && leader != self.id && !r.fetch_failed)
+                .map(|(tp, _)| tp.clone())
+                .collect();
+            self.fetch_lists.insert(leader, list);
+        }
+        let list = &self.fetch_lists[&leader];
+        if list.is_empty() {
+            return None;
+        }
+        let parts: Vec<FetchPart> = list
             .iter()
-            .filter(|(_, r)| r.leader == leader && leader != self.id && !r.fetch_failed)
-            .map(|(tp, _)| {
+            .map(|tp| {
                 let log = self.logs.get(tp);
                 FetchPart { tp: tp.clone(), offset: log.map(|l| l.leo()).unwrap_or(0), last_epoch: log.map(|l| l.last_epoch()).unwrap_or(-1) }
             })
             .collect();
-        if parts.is_empty() {
-            return;
-        }
         let corr = self.next_corr;
         self.next_corr += 1;
-        self.fetching.insert(leader, corr);
         io.send(node, KOut::Kafka(KafkaMsg::Fetch { replica: self.id, corr, parts }));
+        Some(corr)
     }
 
     fn handle_fetch_response(&mut self, io: &mut KIo<'_>, from: NodeId, corr: u64, parts: Vec<FetchData>) {
@@ -1045,7 +1083,7 @@ impl Broker {
         if self.fetching.get(&leader) != Some(&corr) {
             return;
         }
-        self.fetching.remove(&leader);
+        self.state_gen += 1;
         let mut failed = false;
         for d in parts {
             let Some(r) = self.replicas.get_mut(&d.tp) else { continue };
@@ -1055,10 +1093,14 @@ impl Broker {
             if let Some(e) = d.error {
                 let _ = e;
                 r.fetch_failed = true;
+                self.fetch_lists.clear();
                 failed = true;
                 continue;
             }
-            let log = self.logs.entry(d.tp.clone()).or_default();
+            let log = match self.logs.get_mut(&d.tp) {
+                Some(l) => l,
+                None => self.logs.entry(d.tp.clone()).or_default(),
+            };
             if let Some(end) = d.diverging_end {
                 if end < log.leo() {
                     io.note(format!("broker {}: truncating {} from {} to {} (diverged from leader {}'s log)", self.id, d.tp, log.leo(), end, leader));
@@ -1072,17 +1114,31 @@ impl Broker {
         if failed {
             io.set_timer(KafkaTimer::FetchBackoff(leader), Duration::from_millis(self.cfg.fetch_backoff_ms));
         }
-        self.fetch_from(io, leader);
+        // The answered fetch stays registered until the next one replaces it (as a removal
+        // followed by fetch_from would do, without the map churn).
+        match self.next_fetch(io, leader) {
+            Some(c) => {
+                if let Some(e) = self.fetching.get_mut(&leader) {
+                    *e = c;
+                }
+            }
+            None => {
+                self.fetching.remove(&leader);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ leader side
 
     fn handle_fetch(&mut self, io: &mut KIo<'_>, from: NodeId, replica: BrokerId, corr: u64, parts: Vec<FetchPart>, retry: bool) {
         let now = io.now();
-        let mut out: Vec<FetchData> = Vec::new();
+        let mut out: Vec<FetchData> = Vec::with_capacity(parts.len());
         let mut interesting = false;
-        let mut changed: Vec<TopicPartition> = Vec::new();
-        for fp in &parts {
+        // Indices (into `parts`) of the partitions whose follower state this fetch updated, and
+        // whether an ISR expansion or a high watermark move is possible there (as of the loop).
+        let mut changed = std::mem::take(&mut self.fetch_changed);
+        changed.clear();
+        for (i, fp) in parts.iter().enumerate() {
             let Some(r) = self.replicas.get_mut(&fp.tp) else {
                 out.push(FetchData { tp: fp.tp.clone(), error: Some(KErr::NotLeaderOrFollower), high_watermark: -1, leader_epoch: LeaderEpoch(-1), diverging_end: None, records: vec![] });
                 interesting = true;
@@ -1093,7 +1149,10 @@ impl Broker {
                 interesting = true;
                 continue;
             }
-            let log = self.logs.entry(fp.tp.clone()).or_default();
+            let log = match self.logs.get_mut(&fp.tp) {
+                Some(l) => l,
+                None => self.logs.entry(fp.tp.clone()).or_default(),
+            };
             let leo = log.leo();
             if replica.0 < 0 {
                 // A consumer: up to the high watermark.
@@ -1131,50 +1190,73 @@ impl Broker {
                     f.leo = fp.offset;
                     f.last_fetch_leader_leo = leo;
                     f.last_fetch_time = now;
-                    changed.push(fp.tp.clone());
                 }
-                let records = log.records[fp.offset as usize..].iter().take(500).cloned().collect::<Vec<_>>();
+                let records: Vec<Record> = log.records[fp.offset as usize..].iter().take(500).cloned().collect();
                 if !records.is_empty() || f.last_sent_hw != log.hw {
                     interesting = true;
                 }
                 f.last_sent_hw = log.hw;
+                if !retry {
+                    // The cheap first checks of maybe_expand_isr and maybe_advance_hw.
+                    let expand = r.pending_isr.is_none() && !r.isr.contains(&replica) && r.replicas.contains(&replica);
+                    let needed = expand || Self::isr_min_leo(self.id, r, leo) > log.hw;
+                    changed.push((i as u32, needed));
+                }
                 out.push(FetchData { tp: fp.tp.clone(), error: None, high_watermark: log.hw, leader_epoch: r.leader_epoch, diverging_end: None, records });
             } else {
                 out.push(FetchData { tp: fp.tp.clone(), error: Some(KErr::NotLeaderOrFollower), high_watermark: -1, leader_epoch: r.leader_epoch, diverging_end: None, records: vec![] });
                 interesting = true;
             }
         }
-        for tp in changed {
-            self.maybe_expand_isr(io, &tp, replica);
-            if self.maybe_advance_hw(io, &tp) {
+        // The checks above hold while nothing else changes (each partition appears once, which
+        // fetches built from a map guarantee; otherwise check everything).
+        let unique = parts.windows(2).all(|w| w[0].tp < w[1].tp);
+        if !changed.is_empty() {
+            self.state_gen += 1;
+        }
+        let gen0 = self.state_gen;
+        for &(i, needed) in &changed {
+            if !needed && unique && self.state_gen == gen0 {
+                continue;
+            }
+            let tp = &parts[i as usize].tp;
+            self.maybe_expand_isr(io, tp, replica);
+            if self.maybe_advance_hw(io, tp) {
                 interesting = true;
             }
         }
         if !interesting && !retry && replica.0 >= 0 {
             // Nothing new: wait up to replica.fetch.wait.max.ms at the leader (DelayedFetch).
+            self.fetch_changed = changed;
             let deadline = now + Duration::from_millis(self.cfg.fetch_wait_ms);
             self.parked.push(ParkedFetch { from, replica, corr, parts, deadline });
             self.arm_purgatory(io);
             return;
         }
-        // Re-read the HW for each part after the updates above.
-        for d in out.iter_mut() {
-            if d.error.is_none() && d.diverging_end.is_none() {
-                if let Some(l) = self.logs.get(&d.tp) {
-                    d.high_watermark = l.hw;
-                    if let Some(f) = self.replicas.get_mut(&d.tp).and_then(|r| r.followers.get_mut(&replica)) {
-                        f.last_sent_hw = l.hw;
+        // Re-read the HW for each part after the updates above (only needed if one may have
+        // moved: otherwise every part already carries its log's HW, sent to the follower).
+        if self.state_gen != gen0 {
+            for d in out.iter_mut() {
+                if d.error.is_none() && d.diverging_end.is_none() {
+                    if let Some(l) = self.logs.get(&d.tp) {
+                        d.high_watermark = l.hw;
+                        if let Some(f) = self.replicas.get_mut(&d.tp).and_then(|r| r.followers.get_mut(&replica)) {
+                            f.last_sent_hw = l.hw;
+                        }
                     }
                 }
             }
         }
+        self.fetch_changed = changed;
         io.send(from, KOut::Kafka(KafkaMsg::FetchResponse { corr, parts: out }));
     }
 
     /// Answer parked fetches that now have something (new records or a new HW).
     fn wake_parked(&mut self, io: &mut KIo<'_>, tp: &TopicPartition) {
-        let (wake, keep): (Vec<ParkedFetch>, Vec<ParkedFetch>) = std::mem::take(&mut self.parked).into_iter().partition(|p| p.parts.iter().any(|fp| &fp.tp == tp));
-        self.parked = keep;
+        if !self.parked.iter().any(|p| p.parts.iter().any(|fp| &fp.tp == tp)) {
+            return;
+        }
+        let wake: Vec<ParkedFetch> = self.parked.extract_if(.., |p| p.parts.iter().any(|fp| &fp.tp == tp)).collect();
         for p in wake {
             self.handle_fetch(io, p.from, p.replica, p.corr, p.parts, true);
         }
@@ -1190,13 +1272,11 @@ impl Broker {
 
     fn purgatory(&mut self, io: &mut KIo<'_>) {
         let now = io.now();
-        let (due, keep): (Vec<ParkedFetch>, Vec<ParkedFetch>) = std::mem::take(&mut self.parked).into_iter().partition(|p| p.deadline <= now);
-        self.parked = keep;
+        let due: Vec<ParkedFetch> = self.parked.extract_if(.., |p| p.deadline <= now).collect();
         for p in due {
             self.handle_fetch(io, p.from, p.replica, p.corr, p.parts, true);
         }
-        let (late, keep): (Vec<DelayedProduce>, Vec<DelayedProduce>) = std::mem::take(&mut self.delayed).into_iter().partition(|d| d.deadline <= now);
-        self.delayed = keep;
+        let late: Vec<DelayedProduce> = self.delayed.extract_if(.., |d| d.deadline <= now).collect();
         for d in late {
             io.send(d.from, KOut::Kafka(KafkaMsg::ProduceResponse { corr: d.corr, tp: d.tp, result: Err(KErr::RequestTimedOut) }));
         }
@@ -1211,7 +1291,7 @@ impl Broker {
     fn handle_produce(&mut self, io: &mut KIo<'_>, from: NodeId, corr: u64, acks: i16, tp: TopicPartition, values: Vec<Rc<str>>) {
         let min_isr = self.min_isr(&tp.topic);
         let Some(r) = self.replicas.get(&tp) else {
-            let e = if self.meta_topics.contains_key(&tp.topic) { KErr::NotLeaderOrFollower } else { KErr::UnknownTopicOrPartition };
+            let e = if self.meta_topics.contains_key(tp.topic.as_str()) { KErr::NotLeaderOrFollower } else { KErr::UnknownTopicOrPartition };
             if acks != 0 {
                 io.send(from, KOut::Kafka(KafkaMsg::ProduceResponse { corr, tp, result: Err(e) }));
             }
@@ -1232,6 +1312,7 @@ impl Broker {
         let epoch = r.leader_epoch;
         let log = self.logs.entry(tp.clone()).or_default();
         let base = log.leo();
+        self.state_gen += 1;
         for v in &values {
             log.records.push(Record { epoch, value: v.clone() });
         }
@@ -1250,11 +1331,30 @@ impl Broker {
     }
 
     fn fail_delayed(&mut self, io: &mut KIo<'_>, tp: &TopicPartition, e: KErr) {
-        let (gone, keep): (Vec<DelayedProduce>, Vec<DelayedProduce>) = std::mem::take(&mut self.delayed).into_iter().partition(|d| &d.tp == tp);
-        self.delayed = keep;
+        if !self.delayed.iter().any(|d| &d.tp == tp) {
+            return;
+        }
+        let gone: Vec<DelayedProduce> = self.delayed.extract_if(.., |d| &d.tp == tp).collect();
         for d in gone {
             io.send(d.from, KOut::Kafka(KafkaMsg::ProduceResponse { corr: d.corr, tp: d.tp, result: Err(e) }));
         }
+    }
+
+    /// The smallest LEO in the maximal ISR (the ISR plus a proposed one) of a partition this
+    /// broker leads, whose own log ends at `leo`.
+    fn isr_min_leo(me: BrokerId, r: &Replica, leo: i64) -> i64 {
+        let mut hw = leo;
+        let pending: &[BrokerId] = r.pending_isr.as_deref().unwrap_or(&[]);
+        for b in r.isr.iter().chain(pending.iter()) {
+            if *b == me {
+                continue;
+            }
+            match r.followers.get(b) {
+                Some(f) => hw = hw.min(f.leo.max(0)),
+                None => hw = hw.min(0),
+            }
+        }
+        hw
     }
 
     /// `maybeIncrementLeaderHW`: the smallest LEO in the (maximal) ISR. Returns whether it moved.
@@ -1264,35 +1364,24 @@ impl Broker {
             return false;
         }
         let Some(log) = self.logs.get_mut(tp) else { return false };
-        let mut hw = log.leo();
-        let maximal: Vec<BrokerId> = match &r.pending_isr {
-            Some(p) => r.isr.iter().chain(p.iter()).copied().collect(),
-            None => r.isr.clone(),
-        };
-        for b in &maximal {
-            if *b == self.id {
-                continue;
-            }
-            match r.followers.get(b) {
-                Some(f) => hw = hw.min(f.leo.max(0)),
-                None => hw = hw.min(0),
-            }
-        }
+        let hw = Self::isr_min_leo(self.id, r, log.leo());
         if hw <= log.hw {
             return false;
         }
         log.hw = hw;
+        self.state_gen += 1;
         io.fact(KafkaFact::HighWatermark { tp: tp.clone(), broker: self.id, leader_epoch: r.leader_epoch.0, hw });
         // Complete delayed produces.
-        let (done, keep): (Vec<DelayedProduce>, Vec<DelayedProduce>) = std::mem::take(&mut self.delayed).into_iter().partition(|d| &d.tp == tp && d.end <= hw);
-        self.delayed = keep;
-        for d in done {
-            if d.isr_ok {
-                for (i, v) in d.values.iter().enumerate() {
-                    io.fact(KafkaFact::AckedAll { tp: d.tp.clone(), leader_epoch: r.leader_epoch.0, offset: d.base + i as i64, value: v.clone() });
+        if self.delayed.iter().any(|d| &d.tp == tp && d.end <= hw) {
+            let done: Vec<DelayedProduce> = self.delayed.extract_if(.., |d| &d.tp == tp && d.end <= hw).collect();
+            for d in done {
+                if d.isr_ok {
+                    for (i, v) in d.values.iter().enumerate() {
+                        io.fact(KafkaFact::AckedAll { tp: d.tp.clone(), leader_epoch: r.leader_epoch.0, offset: d.base + i as i64, value: v.clone() });
+                    }
                 }
+                io.send(d.from, KOut::Kafka(KafkaMsg::ProduceResponse { corr: d.corr, tp: d.tp, result: Ok(d.base) }));
             }
-            io.send(d.from, KOut::Kafka(KafkaMsg::ProduceResponse { corr: d.corr, tp: d.tp, result: Ok(d.base) }));
         }
         self.wake_parked(io, tp);
         true
@@ -1351,6 +1440,7 @@ impl Broker {
 
     fn send_alter_isr(&mut self, io: &mut KIo<'_>, tp: TopicPartition, isr: Vec<BrokerId>) {
         let Some(r) = self.replicas.get_mut(&tp) else { return };
+        self.state_gen += 1;
         r.pending_isr = Some(isr.clone());
         let item = (tp.clone(), r.leader_epoch, isr, r.zk_version);
         let msg = KafkaMsg::AlterIsr { broker: self.id, broker_epoch: self.broker_epoch, items: vec![item] };
@@ -1368,6 +1458,7 @@ impl Broker {
             }
             None => {
                 if let Some(r) = self.replicas.get_mut(&tp) {
+                    self.state_gen += 1;
                     r.pending_isr = None;
                 }
             }
@@ -1377,6 +1468,7 @@ impl Broker {
     pub(super) fn handle_alter_isr_response(&mut self, io: &mut KIo<'_>, items: Vec<(TopicPartition, Result<(LeaderEpoch, Vec<BrokerId>, i32), KErr>)>) {
         for (tp, res) in items {
             let Some(r) = self.replicas.get_mut(&tp) else { continue };
+            self.state_gen += 1;
             r.pending_isr = None;
             match res {
                 Ok((epoch, isr, zkv)) if epoch == r.leader_epoch && r.leader == self.id => {
@@ -1475,7 +1567,9 @@ impl Broker {
         }
         let logs = std::mem::take(&mut self.logs);
         let block = self.producer_id_block;
+        let gen = self.state_gen + 1;
         *self = Broker::new(self.cfg.clone(), self.id);
+        self.state_gen = gen;
         self.logs = logs;
         self.producer_id_block = block;
         io.exit();

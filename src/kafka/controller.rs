@@ -126,7 +126,7 @@ fn state_path(tp: &TopicPartition) -> String {
 
 impl Controller {
     fn replicas(&self, tp: &TopicPartition) -> Vec<BrokerId> {
-        self.topics.get(&tp.topic).and_then(|t| t.assignment.get(&tp.partition)).cloned().unwrap_or_default()
+        self.topics.get(tp.topic.as_str()).and_then(|t| t.assignment.get(&tp.partition)).cloned().unwrap_or_default()
     }
     fn is_live(&self, b: BrokerId) -> bool {
         self.live.contains_key(&b)
@@ -580,7 +580,7 @@ impl Broker {
         let Some(c) = self.ctl.as_ref() else { return vec![] };
         let mut out = Vec::new();
         for (tp, s) in &c.states {
-            if c.topics.get(&tp.topic).is_none() {
+            if c.topics.get(tp.topic.as_str()).is_none() {
                 continue;
             }
             if s.leader.0 >= 0 && c.is_live(s.leader) && !c.shutting_down.contains(&s.leader) {
@@ -631,7 +631,7 @@ impl Broker {
                 io.note(format!("controller {}: cannot start {tp}: no assigned replica is alive", self.id));
                 continue;
             };
-            if topics_done.insert(tp.topic.clone()) {
+            if topics_done.insert(tp.topic.to_string()) {
                 reqs.push((format!("pp:{}", tp.topic), Broker::create(&format!("/brokers/topics/{}/partitions", tp.topic), None, CreateMode::PERSISTENT)));
             }
             reqs.push((format!("p:{tp}"), Broker::create(&format!("/brokers/topics/{}/partitions/{}", tp.topic, tp.partition), None, CreateMode::PERSISTENT)));

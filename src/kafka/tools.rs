@@ -1044,20 +1044,22 @@ impl KafkaTool {
     // ------------------------------------------------------------------ load producer
 
     fn load_send(&mut self, io: &mut KIo<'_>) {
-        let ToolJob::Load { topic, .. } = self.job.clone() else { return };
-        let Some(tm) = self.topic_meta(&topic).cloned() else { return };
+        let ToolJob::Load { topic, .. } = &self.job else { return };
+        let Some(tm) = self.topic_meta(topic) else { return };
         if tm.partitions.is_empty() {
             return;
         }
-        self.rr = (self.rr + 1) % tm.partitions.len();
-        let p = &tm.partitions[self.rr];
-        let Some(node) = self.brokers.get(&p.leader).copied() else { return };
+        let rr = (self.rr + 1) % tm.partitions.len();
+        let (leader, partition) = (tm.partitions[rr].leader, tm.partitions[rr].partition);
+        let tp = TopicPartition::new(topic, partition);
+        self.rr = rr;
+        let Some(node) = self.brokers.get(&leader).copied() else { return };
         self.seq += 1;
         let corr = self.corr;
         self.corr += 1;
         self.waiting.insert(corr);
         let v: Rc<str> = Rc::from(format!("record-{}", self.seq).as_str());
-        io.send(node, KOut::Kafka(KafkaMsg::Produce { corr, acks: -1, tp: TopicPartition::new(topic, p.partition), values: vec![v] }));
+        io.send(node, KOut::Kafka(KafkaMsg::Produce { corr, acks: -1, tp, values: vec![v] }));
     }
 
     pub fn crash(&mut self) {

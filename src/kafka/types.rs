@@ -10,7 +10,10 @@
 //! `Uuid.randomUuid` has neither.
 
 use serde::{Serialize, Serializer};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::fmt;
+use std::rc::Rc;
 
 /// A broker id (`broker.id`). `-1` is used by Kafka for "no leader" (`LeaderAndIsr.NoLeader`).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, Serialize)]
@@ -201,20 +204,194 @@ impl Serialize for TopicId {
     }
 }
 
+/// A topic name: a shared, interned string (cheap to clone, cheap to compare).
+///
+/// Every `TopicName` built from the same text on one thread shares one allocation, so equality
+/// and ordering usually decide on the pointer alone; they fall back to comparing the text, so
+/// they are exactly `str`'s (the pointer only ever shortcuts an equal answer). `Hash`, `Debug`,
+/// `Display` and `Serialize` are `str`'s too.
+#[derive(Clone)]
+pub struct TopicName(Rc<str>);
+
+thread_local! {
+    /// The interned topic names of this thread (never iterated by the simulation).
+    static TOPIC_NAMES: RefCell<BTreeSet<Rc<str>>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+impl TopicName {
+    /// The interned name for `s`.
+    pub fn new(s: &str) -> TopicName {
+        TOPIC_NAMES.with(|t| {
+            let mut t = t.borrow_mut();
+            if let Some(rc) = t.get(s) {
+                return TopicName(rc.clone());
+            }
+            let rc: Rc<str> = Rc::from(s);
+            t.insert(rc.clone());
+            TopicName(rc)
+        })
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for TopicName {
+    fn default() -> TopicName {
+        TopicName::new("")
+    }
+}
+
+impl std::ops::Deref for TopicName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for TopicName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for TopicName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for TopicName {
+    fn from(s: &str) -> TopicName {
+        TopicName::new(s)
+    }
+}
+
+impl From<String> for TopicName {
+    fn from(s: String) -> TopicName {
+        TopicName::new(&s)
+    }
+}
+
+impl From<&String> for TopicName {
+    fn from(s: &String) -> TopicName {
+        TopicName::new(s)
+    }
+}
+
+impl From<&TopicName> for TopicName {
+    fn from(s: &TopicName) -> TopicName {
+        s.clone()
+    }
+}
+
+impl From<TopicName> for String {
+    fn from(s: TopicName) -> String {
+        s.0.to_string()
+    }
+}
+
+impl PartialEq for TopicName {
+    #[inline]
+    fn eq(&self, other: &TopicName) -> bool {
+        Rc::ptr_eq(&self.0, &other.0) || *self.0 == *other.0
+    }
+}
+
+impl Eq for TopicName {}
+
+impl PartialOrd for TopicName {
+    #[inline]
+    fn partial_cmp(&self, other: &TopicName) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for TopicName {
+    #[inline]
+    fn cmp(&self, other: &TopicName) -> std::cmp::Ordering {
+        if Rc::ptr_eq(&self.0, &other.0) {
+            std::cmp::Ordering::Equal
+        } else {
+            (*self.0).cmp(&*other.0)
+        }
+    }
+}
+
+impl std::hash::Hash for TopicName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (*self.0).hash(state)
+    }
+}
+
+impl PartialEq<str> for TopicName {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for TopicName {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for TopicName {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<TopicName> for String {
+    fn eq(&self, other: &TopicName) -> bool {
+        **self == *other.0
+    }
+}
+
+impl PartialEq<TopicName> for &str {
+    fn eq(&self, other: &TopicName) -> bool {
+        **self == *other.0
+    }
+}
+
+impl PartialEq<TopicName> for str {
+    fn eq(&self, other: &TopicName) -> bool {
+        *self == *other.0
+    }
+}
+
+impl fmt::Debug for TopicName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for TopicName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl Serialize for TopicName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 /// A topic and a partition number (`org.apache.kafka.common.TopicPartition`).
 ///
 /// Ordered by topic, then partition. `Display` is Kafka's `toString`: `test-0`.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, Serialize)]
 pub struct TopicPartition {
     /// The topic name.
-    pub topic: String,
+    pub topic: TopicName,
     /// The partition number (0-based).
     pub partition: i32,
 }
 
 impl TopicPartition {
     /// Convenience constructor.
-    pub fn new(topic: impl Into<String>, partition: i32) -> TopicPartition {
+    pub fn new(topic: impl Into<TopicName>, partition: i32) -> TopicPartition {
         TopicPartition {
             topic: topic.into(),
             partition,

@@ -114,6 +114,6 @@ pub fn controllers(t: &Terminal) -> Vec<u32> {
 /// The controller's view of one partition (leader, leader_epoch, isr, controller_epoch, zk_version).
 pub fn ctl_state(t: &Terminal, topic: &str, p: i32) -> (i32, i32, Vec<u32>, i32, i32) {
     let c = t.cluster.controller().expect("no controller");
-    let s = c.ctl.as_ref().unwrap().states.get(&TopicPartition { topic: topic.to_string(), partition: p }).unwrap_or_else(|| panic!("no state for {topic}-{p}"));
+    let s = c.ctl.as_ref().unwrap().states.get(&TopicPartition { topic: topic.into(), partition: p }).unwrap_or_else(|| panic!("no state for {topic}-{p}"));
     (s.leader.0, s.leader_epoch.0, s.isr.iter().map(|b| b.0 as u32).collect(), s.controller_epoch.0, s.zk_version)
 }
