@@ -344,7 +344,7 @@ pub struct NodeView {
     pub controller: bool,
     /// Broker is registered under `/brokers/ids`.
     pub registered: bool,
-    /// Broker state (`RunningAsBroker`, …), once brokers are simulated.
+    /// Broker state (`RunningAsBroker`, `PendingControlledShutdown`, …) and its ZooKeeper session.
     pub broker_state: Option<String>,
     /// Whether the process exists in this build (brokers do not yet).
     pub simulated: bool,
@@ -357,7 +357,7 @@ pub struct FlightView {
     pub from: String,
     pub to: String,
     /// Coarse kind for colour and filter: `vote`, `discovery`, `sync`, `broadcast`, `ping`,
-    /// `session`, `4lw`, `client`, `fin`, and the Kafka kinds once brokers exist.
+    /// `session`, `4lw`, `client`, `fin`, and the Kafka kinds (`leader-and-isr`, `fetch`, `produce`, …).
     pub kind: &'static str,
     pub label: String,
     pub sent_us: u64,
@@ -426,7 +426,7 @@ pub struct PartitionView {
     pub isr: Vec<i32>,
     /// Replicas outside the ISR (derived here, so the page only colours).
     pub out_of_sync: Vec<i32>,
-    /// Per replica log end offset and high watermark, once brokers are simulated.
+    /// Per replica log end offset and high watermark, from the brokers' logs.
     pub replica_logs: Vec<ReplicaLogView>,
 }
 

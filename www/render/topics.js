@@ -1,5 +1,5 @@
 // Topics and partitions as the znodes say (assignment, leader, ISR), plus LEO/HW per replica
-// once brokers report them. ISR shrink and expand flash red and green.
+// from the brokers' logs. ISR shrink and expand flash red and green.
 
 import { el, clear, setText, flash } from '../dom.js';
 
@@ -43,7 +43,7 @@ export class TopicView {
         if (this.lastChange.has(id)) row.dataset.isr = this.lastChange.get(id);
       }
     }
-    if (!snap.topics.length) this.body.append(el('tr', null, el('td', { colspan: 6, class: 'muted' }, 'no topics (kafka-topics --create … once brokers run)')));
+    if (!snap.topics.length) this.body.append(el('tr', null, el('td', { colspan: 6, class: 'muted' }, 'no topics yet (start brokers, then kafka-topics --create …)')));
     this.prevIsr = next;
   }
 }
