@@ -346,7 +346,7 @@ pub struct NodeView {
     pub registered: bool,
     /// Broker state (`RunningAsBroker`, `PendingControlledShutdown`, …) and its ZooKeeper session.
     pub broker_state: Option<String>,
-    /// Whether the process exists in this build (brokers do not yet).
+    /// Whether the process is simulated (always, since the brokers landed; kept for the page).
     pub simulated: bool,
 }
 
