@@ -13,7 +13,8 @@ cargo build --locked --lib --target wasm32-unknown-unknown
 echo "== cargo test"
 cargo test --locked
 echo "== wasm facade in Chromium (wasm-pack test --headless --chrome)"
-ZKAFKA_NATIVE_HASH=$(cargo run --quiet --locked --release --example web_hash)
+# The test profile: the artefacts `cargo test` just built (no extra release build).
+ZKAFKA_NATIVE_HASH=$(cargo run --quiet --locked --profile test --example web_hash)
 export ZKAFKA_NATIVE_HASH
 echo "native trace hash of tests/web/determinism.txt: $ZKAFKA_NATIVE_HASH"
 wasm-pack test --headless --chrome -- --locked --test wasm
