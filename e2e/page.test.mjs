@@ -48,6 +48,8 @@ test('the keyboard alone can select a node, kill it and step the clock', async (
   const t0 = await page.textContent('#time');
   await page.keyboard.press('n'); // next state change
   await page.keyboard.press('.'); // one event
+  // The page redraws on the next animation frame: wait for the clock display to move.
+  await page.waitForFunction((t) => document.querySelector('#time').textContent !== t, t0, { timeout: 5000 });
   const t1 = await page.textContent('#time');
   assert.notEqual(t0, t1);
   await page.keyboard.press('p'); // play (Space on a focused node button activates it instead)
