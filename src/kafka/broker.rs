@@ -1555,23 +1555,16 @@ impl Broker {
             let mut zio = ZkIo { inner: io };
             self.zk.close(&mut zio)
         };
+        // `close()` reports `Closed` (now, or when the server answers): `zk_events` finishes.
         self.zk_events(io, ev);
-        if self.zk.is_dead() {
-            self.finish_shutdown(io);
-        }
     }
 
+    /// The session is closed: answer what waits, and exit. (The world then drops every volatile
+    /// field through `crash()`, as for any exit; logs stay.)
     fn finish_shutdown(&mut self, io: &mut KIo<'_>) {
         for d in std::mem::take(&mut self.delayed) {
             io.send(d.from, KOut::Kafka(KafkaMsg::ProduceResponse { corr: d.corr, tp: d.tp, result: Err(KErr::NotLeaderOrFollower) }));
         }
-        let logs = std::mem::take(&mut self.logs);
-        let block = self.producer_id_block;
-        let gen = self.state_gen + 1;
-        *self = Broker::new(self.cfg.clone(), self.id);
-        self.state_gen = gen;
-        self.logs = logs;
-        self.producer_id_block = block;
         io.exit();
     }
 }
