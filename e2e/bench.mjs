@@ -1,10 +1,12 @@
-// Browser figures for scripts/bench-web.sh (printed, not asserted). Usage: node e2e/bench.mjs SECS
+// Browser figures for scripts/bench-web.sh (printed, not asserted).
+// Usage: node e2e/bench.mjs [ZK_VIRTUAL_SECS (300)] [KAFKA_VIRTUAL_SECS (3600)]
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { serve, launch, openPage, ROOT } from './lib.mjs';
 
-const secs = Number(process.argv[2] || 300);
+const zkSecs = Number(process.argv[2] || 300);
+const kafkaSecs = Number(process.argv[3] || 3600);
 const nativeEps = Number(process.env.NATIVE_EPS || 0);
 const nativeKafkaEps = Number(process.env.NATIVE_KAFKA_EPS || 0);
 const wasmFile = path.join(ROOT, 'www', 'pkg', 'zkafka_sandbox_bg.wasm');
@@ -15,31 +17,36 @@ console.log(`wasm size: ${raw.length} bytes; gzip -9: ${gz} bytes = ${(gz / 1024
 const srv = await serve();
 const browser = await launch();
 try {
-  // 1. Simulation speed: the benchmark scenario (3 servers + 4 writers, seed 42), trace hashed only.
+  // 1. Simulation speed, in a page as a learner opens it. V8 first runs wasm in its baseline
+  // compiler (Liftoff) and swaps in optimised code per function as functions get hot, in the
+  // background; a function already running keeps its baseline code. So the first run of a
+  // fresh page is slow, and the figure that matters — what the page does once warmed up, as
+  // after a few seconds of use — is taken over repeated runs: the median and the best of the
+  // runs after the first two (each timed around the run alone, like the native bench).
   const { page } = await openPage(browser, `${srv.url}?seed=1&paused=1`);
-  const sim = await page.evaluate(async (secs) => {
-    const m = await import('./pkg/zkafka_sandbox.js');
-    m.Sandbox.benchRun(20); // warm-up
-    const t0 = performance.now();
-    const r = m.Sandbox.benchRun(secs);
-    const wall = (performance.now() - t0) / 1000;
-    return { events: r.events, hash: r.trace_hash, wall };
-  }, secs);
-  const eps = sim.events / sim.wall;
-  console.log(`wasm simulation: ${sim.events} events in ${secs} virtual s, ${sim.wall.toFixed(3)} wall s = ${Math.round(eps)} events/s (trace hash ${sim.hash}) (target ≥ 2,000,000/s)`);
-  if (nativeEps) console.log(`wasm/native ratio: ${(eps / nativeEps).toFixed(2)} (native ${nativeEps} events/s in this run)`);
-  // 1b. The Kafka seed cluster (3 zk + 4 brokers, test 10×RF4, one acks=all producer).
-  const kafka = await page.evaluate(async (secs) => {
-    const m = await import('./pkg/zkafka_sandbox.js');
-    m.Sandbox.benchKafka(20); // warm-up
-    const t0 = performance.now();
-    const r = m.Sandbox.benchKafka(secs);
-    const wall = (performance.now() - t0) / 1000;
-    return { events: r.events, hash: r.trace_hash, wall };
-  }, secs);
-  const keps = kafka.events / kafka.wall;
-  console.log(`wasm Kafka seed cluster: ${kafka.events} events in ${secs} virtual s, ${kafka.wall.toFixed(3)} wall s = ${Math.round(keps)} events/s (trace hash ${kafka.hash}) (target ≥ 2,000,000/s)`);
-  if (nativeKafkaEps) console.log(`wasm/native ratio (Kafka seed cluster): ${(keps / nativeKafkaEps).toFixed(2)} (native ${nativeKafkaEps} events/s in this run)`);
+  const RUNS = 7;
+  for (const b of [
+    { fn: 'benchRun', name: 'ZooKeeper benchmark (3 servers + 4 writers)', secs: zkSecs, native: nativeEps },
+    { fn: 'benchKafka', name: 'Kafka seed cluster (3 zk + 4 brokers, test 10×RF4, 1 producer)', secs: kafkaSecs, native: nativeKafkaEps },
+  ]) {
+    const runs = await page.evaluate(async ({ fn, secs, n }) => {
+      const m = await import('./pkg/zkafka_sandbox.js');
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const r = m.Sandbox[fn](secs, () => performance.now());
+        out.push({ events: r.events, hash: r.trace_hash, wall: r.wall_ms / 1000 });
+      }
+      return out;
+    }, { fn: b.fn, secs: b.secs, n: RUNS });
+    const rates = runs.map((r) => r.events / r.wall);
+    const warm = rates.slice(2).sort((x, y) => x - y);
+    const median = warm[Math.floor(warm.length / 2)];
+    const best = warm[warm.length - 1];
+    const m = (x) => (x / 1e6).toFixed(2);
+    console.log(`wasm ${b.name}: ${runs[0].events} events in ${b.secs} virtual s (trace hash ${runs[0].hash}); ` +
+      `warm median ${m(median)} M events/s, best ${m(best)} M/s; first run ${m(rates[0])} M/s (target ≥ 2,000,000/s)`);
+    if (b.native) console.log(`  wasm/native: ${(median / b.native).toFixed(2)} (warm median), ${(best / b.native).toFixed(2)} (best) — native best ${m(b.native)} M events/s in this run (target ≥ 0.5)`);
+  }
   await page.close();
 
   // 2. Page load to the first rendered cluster (navigation start → performance mark), 5 loads.

@@ -29,6 +29,7 @@ use crate::zk::types::{CreateMode, ErrCode, EventType, Op, Reply, Stat, WriteOp,
 
 use super::controller::Controller;
 use super::json;
+use super::partmap::PartMap;
 use super::msg::{FetchData, FetchPart, KErr, KafkaMsg, PartMeta, PartState, Record, TopicMeta};
 use super::types::{BrokerId, ControllerEpoch, LeaderEpoch, TopicId, TopicPartition};
 
@@ -335,7 +336,7 @@ pub struct Broker {
     pub cfg: Rc<KafkaConfig>,
     pub id: BrokerId,
     /// Durable: partition logs (with their HW checkpoint).
-    pub logs: BTreeMap<TopicPartition, Log>,
+    pub logs: PartMap<Log>,
     /// Durable: the last `/latest_producer_id_block` this broker took (for the narration).
     pub producer_id_block: Option<i64>,
     /// Why the last start failed (kept after the process exited, for the terminal).
@@ -362,7 +363,7 @@ pub struct Broker {
     /// Topic config overrides read from `/config/topics/T`.
     pub topic_configs: BTreeMap<String, BTreeMap<String, String>>,
     /// Replicas this broker holds, by partition.
-    pub replicas: BTreeMap<TopicPartition, Replica>,
+    pub replicas: PartMap<Replica>,
     /// Fetch in flight to each leader.
     fetching: BTreeMap<BrokerId, u64>,
     /// The partitions fetched from each leader, in map order (`fetch_from`'s list), built on
@@ -455,7 +456,7 @@ impl Broker {
         Broker {
             cfg,
             id,
-            logs: BTreeMap::new(),
+            logs: PartMap::new(),
             producer_id_block: None,
             startup_error: None,
             phase: Phase::Down,
@@ -473,7 +474,7 @@ impl Broker {
             meta_parts: BTreeMap::new(),
             meta_topics: BTreeMap::new(),
             topic_configs: BTreeMap::new(),
-            replicas: BTreeMap::new(),
+            replicas: PartMap::new(),
             fetching: BTreeMap::new(),
             fetch_lists: BTreeMap::new(),
             fetch_changed: Vec::new(),
@@ -991,7 +992,7 @@ impl Broker {
                 self.topic_configs.insert(p.tp.topic.to_string(), BTreeMap::new());
                 self.zk_submit(io, Purpose::TopicConfig(p.tp.topic.to_string()), Op::GetData { path: format!("/config/topics/{}", p.tp.topic), watch: false });
             }
-            let log = self.logs.entry(p.tp.clone()).or_default();
+            let log = self.logs.get_or_default(&p.tp);
             let was_leader = self.replicas.get(&p.tp).map(|r| r.leader == self.id).unwrap_or(false);
             let leo = log.leo();
             let mut r = Replica {
@@ -1099,7 +1100,7 @@ impl Broker {
             }
             let log = match self.logs.get_mut(&d.tp) {
                 Some(l) => l,
-                None => self.logs.entry(d.tp.clone()).or_default(),
+                None => self.logs.get_or_default(&d.tp),
             };
             if let Some(end) = d.diverging_end {
                 if end < log.leo() {
@@ -1151,7 +1152,7 @@ impl Broker {
             }
             let log = match self.logs.get_mut(&fp.tp) {
                 Some(l) => l,
-                None => self.logs.entry(fp.tp.clone()).or_default(),
+                None => self.logs.get_or_default(&fp.tp),
             };
             let leo = log.leo();
             if replica.0 < 0 {
@@ -1310,7 +1311,7 @@ impl Broker {
             return;
         }
         let epoch = r.leader_epoch;
-        let log = self.logs.entry(tp.clone()).or_default();
+        let log = self.logs.get_or_default(&tp);
         let base = log.leo();
         self.state_gen += 1;
         for v in &values {

@@ -234,6 +234,11 @@ impl TopicName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+    /// The same interned name (pointer equality: a fast, sufficient test for equality).
+    #[inline]
+    pub fn same(&self, other: &TopicName) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl Default for TopicName {
