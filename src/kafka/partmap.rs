@@ -42,6 +42,12 @@ fn find_part<V>(entries: &[(TopicPartition, V)], p: i32) -> Result<usize, usize>
             }
         }
     }
+    search_part(entries, p)
+}
+
+#[cold]
+#[inline(never)]
+fn search_part<V>(entries: &[(TopicPartition, V)], p: i32) -> Result<usize, usize> {
     entries.binary_search_by(|(tp, _)| tp.partition.cmp(&p))
 }
 
@@ -50,16 +56,22 @@ impl<V> PartMap<V> {
         PartMap { topics: Vec::new(), len: 0 }
     }
 
-    #[inline]
+    #[inline(always)]
     fn find_topic(&self, topic: &TopicName) -> Result<usize, usize> {
         // Usually one or two topics, and an interned name matches by pointer at once.
-        if let Some(i) = self.topics.iter().position(|(t, _)| t.same(topic)) {
-            return Ok(i);
+        match self.topics.iter().position(|(t, _)| t.same(topic)) {
+            Some(i) => Ok(i),
+            None => self.search_topic(topic),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn search_topic(&self, topic: &TopicName) -> Result<usize, usize> {
         self.topics.binary_search_by(|(t, _)| t.cmp(topic))
     }
 
-    #[inline]
+    #[inline(always)]
     fn find(&self, tp: &TopicPartition) -> Option<(usize, usize)> {
         let t = self.find_topic(&tp.topic).ok()?;
         let p = find_part(&self.topics[t].1, tp.partition).ok()?;
