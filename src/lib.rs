@@ -23,3 +23,5 @@ pub mod zk;
 pub mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm_alloc;

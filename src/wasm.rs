@@ -12,6 +12,9 @@ use wasm_bindgen::prelude::*;
 use crate::terminal::exec::Output;
 use crate::view::{micros_from_f64, parse_seed, seed_from_f64, Driver};
 
+#[global_allocator]
+static ALLOC: crate::wasm_alloc::SizeClassAlloc = crate::wasm_alloc::SizeClassAlloc::new();
+
 /// A value as a plain JavaScript object. Serialised by serde_json (already in the module for the
 /// Kafka znodes) and parsed by the browser's `JSON.parse`: smaller and faster than building the
 /// object field by field across the boundary.
