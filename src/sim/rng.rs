@@ -65,7 +65,7 @@ impl Rng {
         if n == 0 {
             return 0;
         }
-        ((self.next_u64() as u128 * n as u128) >> 64) as u64
+        mul_hi(self.next_u64(), n)
     }
 
     /// Uniform in `lo..=hi` (`hi < lo` gives `lo`).
@@ -102,9 +102,49 @@ impl Rng {
     }
 }
 
+/// The high 64 bits of the 128-bit product `a * b`.
+#[inline]
+#[cfg(not(target_arch = "wasm32"))]
+fn mul_hi(a: u64, b: u64) -> u64 {
+    ((a as u128 * b as u128) >> 64) as u64
+}
+
+/// The high 64 bits of the 128-bit product `a * b`, from 32-bit halves: wasm has no 64×64→128
+/// multiply, and the `u128` route calls a compiler-builtins routine for the whole product.
+#[inline]
+#[cfg(target_arch = "wasm32")]
+fn mul_hi(a: u64, b: u64) -> u64 {
+    mul_hi_halves(a, b)
+}
+
+#[inline]
+#[cfg_attr(not(any(target_arch = "wasm32", test)), allow(dead_code))]
+fn mul_hi_halves(a: u64, b: u64) -> u64 {
+    let (a0, a1) = (a & 0xffff_ffff, a >> 32);
+    let (b0, b1) = (b & 0xffff_ffff, b >> 32);
+    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+    let mid = (p00 >> 32) + (p01 & 0xffff_ffff) + (p10 & 0xffff_ffff);
+    p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mul_hi_from_halves_equals_the_u128_product_high_word() {
+        let mut r = Rng::new(3);
+        let edges = [0, 1, 2, 0xffff_ffff, 0x1_0000_0000, u64::MAX - 1, u64::MAX];
+        for &a in &edges {
+            for &b in &edges {
+                assert_eq!(mul_hi_halves(a, b), ((a as u128 * b as u128) >> 64) as u64, "{a} × {b}");
+            }
+        }
+        for _ in 0..100_000 {
+            let (a, b) = (r.next_u64(), r.next_u64() >> r.below(64));
+            assert_eq!(mul_hi_halves(a, b), ((a as u128 * b as u128) >> 64) as u64, "{a} × {b}");
+        }
+    }
 
     #[test]
     fn same_seed_gives_the_same_stream() {
