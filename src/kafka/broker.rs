@@ -257,6 +257,29 @@ pub struct FollowerState {
     last_sent_hw: i64,
 }
 
+/// A leader's followers of one partition, by broker id (a handful: a short vector scanned by
+/// id beats a tree walk; kept in id order like the map it replaced).
+#[derive(Clone, Debug, Default)]
+pub struct Followers(Vec<(BrokerId, FollowerState)>);
+
+impl Followers {
+    #[inline]
+    pub fn get(&self, b: &BrokerId) -> Option<&FollowerState> {
+        self.0.iter().find(|(id, _)| id == b).map(|(_, f)| f)
+    }
+    #[inline]
+    pub fn get_mut(&mut self, b: &BrokerId) -> Option<&mut FollowerState> {
+        self.0.iter_mut().find(|(id, _)| id == b).map(|(_, f)| f)
+    }
+    /// Inserts or replaces the state of follower `b`.
+    pub fn insert(&mut self, b: BrokerId, f: FollowerState) {
+        match self.0.binary_search_by_key(&b, |(id, _)| *id) {
+            Ok(i) => self.0[i].1 = f,
+            Err(i) => self.0.insert(i, (b, f)),
+        }
+    }
+}
+
 /// One partition replica on this broker (volatile).
 #[derive(Clone, Debug)]
 pub struct Replica {
@@ -265,7 +288,7 @@ pub struct Replica {
     pub isr: Vec<BrokerId>,
     pub zk_version: i32,
     pub replicas: Vec<BrokerId>,
-    pub followers: BTreeMap<BrokerId, FollowerState>,
+    pub followers: Followers,
     /// An AlterIsr in flight (`PendingExpandIsr` / `PendingShrinkIsr`): the proposed ISR.
     pub pending_isr: Option<Vec<BrokerId>>,
     /// Fetching stopped after an error until the next LeaderAndIsr or backoff.
@@ -1001,7 +1024,7 @@ impl Broker {
                 isr: p.isr.clone(),
                 zk_version: p.zk_version,
                 replicas: p.replicas.clone(),
-                followers: BTreeMap::new(),
+                followers: Followers::default(),
                 pending_isr: None,
                 fetch_failed: false,
             };
