@@ -240,7 +240,8 @@ pub struct Cluster {
     /// Tool slots that have exited and can be reused.
     free_tools: Vec<NodeId>,
     tool_count: u32,
-    /// The invariant checker, when on (tests and swarm runs).
+    /// The invariant checker, when on (tests and swarm runs; not in the browser module).
+    #[cfg(not(target_arch = "wasm32"))]
     pub checker: Option<crate::check::Checker>,
 }
 
@@ -260,22 +261,52 @@ impl Cluster {
             let id = BrokerId(i as i32 + 1);
             world.add_node(format!("b{}", id.0), Proc::Broker(Broker::new(kafka_cfg.clone(), id)));
         }
-        Cluster { world, shape, zk_cfg, zk_nodes, kafka_cfg, broker_nodes, free_tools: Vec::new(), tool_count: 0, checker: None }
+        Cluster {
+            world,
+            shape,
+            zk_cfg,
+            zk_nodes,
+            kafka_cfg,
+            broker_nodes,
+            free_tools: Vec::new(),
+            tool_count: 0,
+            #[cfg(not(target_arch = "wasm32"))]
+            checker: None,
+        }
     }
 
     /// Turn the invariant checker on: every later event's facts are judged.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn enable_checker(&mut self) {
         self.world.set_observing(true);
         self.checker = Some(crate::check::Checker::new());
     }
 
     /// Violations found so far.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn violations(&self) -> &[crate::check::Violation] {
         self.checker.as_ref().map(|c| c.violations.as_slice()).unwrap_or(&[])
     }
 
-    /// Feed pending facts to the checker.
+    /// Whether the invariant checker is on.
+    pub fn checking(&self) -> bool {
+        #[cfg(not(target_arch = "wasm32"))]
+        return self.checker.is_some();
+        #[cfg(target_arch = "wasm32")]
+        false
+    }
+
+    /// The violations found so far, as text (none in the browser module, which has no checker).
+    pub fn violation_lines(&self) -> Vec<String> {
+        #[cfg(not(target_arch = "wasm32"))]
+        return self.violations().iter().map(|v| format!("{v:?}")).collect();
+        #[cfg(target_arch = "wasm32")]
+        Vec::new()
+    }
+
+    /// Feed pending facts to the checker (none in the browser module: no checker, no facts).
     pub fn check(&mut self) {
+        #[cfg(not(target_arch = "wasm32"))]
         if let Some(c) = self.checker.as_mut() {
             let at = self.world.now();
             for f in self.world.take_facts() {
@@ -293,7 +324,7 @@ impl Cluster {
 
     /// Process every event up to `t` (checking each), then set the clock to `t`.
     pub fn run_until(&mut self, t: Time) {
-        if self.checker.is_none() {
+        if !self.checking() {
             self.world.run_until(t);
             return;
         }

@@ -8,15 +8,18 @@
 //!   the client library used by tools and brokers.
 //! - [`terminal`]: the command language shared by scripts, the native runner and the browser.
 //! - [`cluster`]: the world of processes the terminal drives.
-//! - [`check`]: named safety invariants, checked after every event in tests.
+//! - [`check`]: named safety invariants, checked after every event in tests (native builds
+//!   only: the browser module never turns the checker on, so it leaves it out).
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod alloc;
 pub mod bench;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod check;
 pub mod cluster;
 pub mod kafka;
 pub mod sim;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod swarm;
 pub mod terminal;
 pub mod zk;

@@ -488,7 +488,7 @@ pub fn snapshot(term: &Terminal, since: u64) -> Snapshot {
         controller,
         topics: tree.map(|t| topic_views(c, t)).unwrap_or_default(),
         shell_open: term.in_shell(),
-        violations: c.violations().iter().map(|v| format!("{v:?}")).collect(),
+        violations: c.violation_lines(),
     }
 }
 

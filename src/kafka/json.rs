@@ -54,30 +54,31 @@ fn scala_improve(hcode: i32) -> u32 {
 /// slot; then the sub-tries, by slot. Keys whose 32-bit improved hashes are equal end in a
 /// collision node, in insertion order.
 pub fn scala_immutable_hash_order<T: Clone>(items: &[(T, i32)]) -> Vec<T> {
-    let hashed: Vec<(T, u32)> = items
-        .iter()
-        .map(|(v, h)| (v.clone(), scala_improve(*h)))
-        .collect();
-    let mut out = Vec::with_capacity(items.len());
-    champ_level(&hashed, 0, &mut out);
-    out
+    let hashed: Vec<(usize, u32)> = items.iter().enumerate().map(|(i, (_, h))| (i, scala_improve(*h))).collect();
+    let mut order = Vec::with_capacity(items.len());
+    champ_level(&hashed, 0, &mut order);
+    pick(items, order)
 }
 
-fn champ_level<T: Clone>(items: &[(T, u32)], shift: u32, out: &mut Vec<T>) {
+/// The values of `items` in `order` (indices into `items`). The orders themselves are computed
+/// on indices and hashes only, so that their code exists once rather than once per value type.
+fn pick<T: Clone>(items: &[(T, i32)], order: Vec<usize>) -> Vec<T> {
+    order.into_iter().filter_map(|i| items.get(i)).map(|(v, _)| v.clone()).collect()
+}
+
+/// One CHAMP trie level over `(index, improved hash)` pairs: appends the indices in order.
+fn champ_level(items: &[(usize, u32)], shift: u32, out: &mut Vec<usize>) {
     if shift >= 32 || items.len() <= 1 {
-        out.extend(items.iter().map(|(v, _)| v.clone()));
+        out.extend(items.iter().map(|(i, _)| *i));
         return;
     }
-    let mut slots: BTreeMap<u32, Vec<(T, u32)>> = BTreeMap::new();
-    for (v, h) in items {
-        slots
-            .entry((h >> shift) & 31)
-            .or_default()
-            .push((v.clone(), *h));
+    let mut slots: BTreeMap<u32, Vec<(usize, u32)>> = BTreeMap::new();
+    for (i, h) in items {
+        slots.entry((h >> shift) & 31).or_default().push((*i, *h));
     }
     for group in slots.values() {
         if group.len() == 1 {
-            out.push(group[0].0.clone());
+            out.push(group[0].0);
         }
     }
     for group in slots.values() {
@@ -111,21 +112,16 @@ pub fn scala_mutable_hash_map_order<T: Clone>(
         }
     }
     // Buckets are sorted by improved hash (signed); equal hashes keep insertion order.
-    let mut keyed: Vec<(usize, i32, usize, T)> = items
+    let mut keyed: Vec<(usize, i32, usize)> = items
         .iter()
         .enumerate()
-        .map(|(i, (v, h))| {
+        .map(|(i, (_, h))| {
             let improved = h ^ ((*h as u32) >> 16) as i32;
-            (
-                (improved as u32 as usize) & (len - 1),
-                improved,
-                i,
-                v.clone(),
-            )
+            ((improved as u32 as usize) & (len - 1), improved, i)
         })
         .collect();
-    keyed.sort_by_key(|k| (k.0, k.1, k.2));
-    keyed.into_iter().map(|(_, _, _, v)| v).collect()
+    keyed.sort_unstable();
+    pick(items, keyed.into_iter().map(|(_, _, i)| i).collect())
 }
 
 /// `java.util.HashMap` / `ConcurrentHashMap` hash spreading: `h ^ (h >>> 16)`.
@@ -141,13 +137,14 @@ pub fn java_hash_map_order<T: Clone>(items: &[(T, i32)]) -> Vec<T> {
     while items.len() > len * 3 / 4 {
         len *= 2;
     }
-    let mut keyed: Vec<(usize, usize, T)> = items
+    // (bucket, index, index): the same key type as the Scala order's, so one sort serves both.
+    let mut keyed: Vec<(usize, i32, usize)> = items
         .iter()
         .enumerate()
-        .map(|(i, (v, h))| ((java_spread(*h) as usize) & (len - 1), i, v.clone()))
+        .map(|(i, (_, h))| ((java_spread(*h) as usize) & (len - 1), i as i32, i))
         .collect();
-    keyed.sort_by_key(|k| (k.0, k.1));
-    keyed.into_iter().map(|(_, _, v)| v).collect()
+    keyed.sort_unstable();
+    pick(items, keyed.into_iter().map(|(_, _, i)| i).collect())
 }
 
 /// Iteration order of a `java.util.concurrent.ConcurrentHashMap` with an initial table of
@@ -159,16 +156,16 @@ pub fn java_hash_map_order<T: Clone>(items: &[(T, i32)]) -> Vec<T> {
 pub fn java_concurrent_hash_map_order<T: Clone>(items: &[(T, i32)], table_len: usize) -> Vec<T> {
     // Clamped so that a silly argument cannot allocate a huge table up front.
     let mut len = table_len.clamp(1, 1 << 20).next_power_of_two();
-    let mut table: Vec<Bin<T>> = vec![Vec::new(); len];
+    let mut table: Vec<Bin> = vec![Vec::new(); len];
     let mut size_ctl = len - (len >> 2);
     let mut count = 0usize;
-    for (v, h) in items {
+    for (i, (_, h)) in items.iter().enumerate() {
         let hash = java_spread(*h) & 0x7fff_ffff;
-        table[(hash as usize) & (len - 1)].push((hash, v.clone()));
+        table[(hash as usize) & (len - 1)].push((hash, i));
         count += 1;
         while count >= size_ctl && len < (1 << 30) {
             let n = len;
-            let mut next: Vec<Bin<T>> = vec![Vec::new(); n * 2];
+            let mut next: Vec<Bin> = vec![Vec::new(); n * 2];
             for (i, bin) in table.iter().enumerate() {
                 let (lo, hi) = chm_split_bin(bin, n as u32);
                 next[i] = lo;
@@ -179,14 +176,14 @@ pub fn java_concurrent_hash_map_order<T: Clone>(items: &[(T, i32)], table_len: u
             size_ctl = (n << 1) - (n >> 1);
         }
     }
-    table.into_iter().flatten().map(|(_, v)| v).collect()
+    pick(items, table.into_iter().flatten().map(|(_, i)| i).collect())
 }
 
-/// `ConcurrentHashMap.transfer` for one linked bin.
-/// One `ConcurrentHashMap` bin: `(spread hash, value)` in list order.
-type Bin<T> = Vec<(u32, T)>;
+/// One `ConcurrentHashMap` bin: `(spread hash, index of the value)` in list order.
+type Bin = Vec<(u32, usize)>;
 
-fn chm_split_bin<T: Clone>(bin: &[(u32, T)], n: u32) -> (Bin<T>, Bin<T>) {
+/// `ConcurrentHashMap.transfer` for one linked bin.
+fn chm_split_bin(bin: &[(u32, usize)], n: u32) -> (Bin, Bin) {
     if bin.is_empty() {
         return (Vec::new(), Vec::new());
     }
@@ -206,9 +203,9 @@ fn chm_split_bin<T: Clone>(bin: &[(u32, T)], n: u32) -> (Bin<T>, Bin<T>) {
     };
     for node in &bin[..last_run] {
         if node.0 & n == 0 {
-            lo.insert(0, node.clone());
+            lo.insert(0, *node);
         } else {
-            hi.insert(0, node.clone());
+            hi.insert(0, *node);
         }
     }
     (lo, hi)

@@ -182,7 +182,8 @@ impl Terminal {
             return Output::err(format!("cluster: --zk must be between 1 and 7, got {}", shape.zk));
         }
         let mut c = Cluster::new(self.seed, shape);
-        if self.cluster.checker.is_some() {
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.cluster.checking() {
             c.enable_checker();
         }
         let mut cfg = (*c.zk_cfg).clone();
