@@ -121,10 +121,13 @@ impl Sandbox {
         format!("{:016x}", self.d.trace_hash())
     }
 
-    /// Everything the page draws, with trace records from index `since` (see `view::Snapshot`).
-    pub fn snapshot(&self, since: f64) -> JsValue {
-        let since = if since.is_finite() && since > 0.0 { since as u64 } else { 0 };
-        to_js(&self.d.snapshot(since))
+    /// Everything the page draws, with trace records from index `since` (see `view::Snapshot`):
+    /// the newest `max_trace` of them (default and at most 250). A `since` past the end
+    /// (`Infinity`) sends none: the page skips the trace's cost on frames that do not show it.
+    pub fn snapshot(&self, since: f64, max_trace: Option<u32>) -> JsValue {
+        let since = if since.is_nan() || since <= 0.0 { 0 } else if since >= u64::MAX as f64 { u64::MAX } else { since as u64 };
+        let max = max_trace.map_or(crate::view::TRACE_SHOWN, |m| m as usize);
+        to_js(&self.d.snapshot_with(since, max))
     }
 
     /// The benchmark scenario (3 servers + 4 writing clients, seed 42, trace hashed only) run
