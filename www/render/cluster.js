@@ -17,7 +17,10 @@ export class ClusterView {
     this.selected = null;
     this.hidden = new Set(); // message kinds filtered out
     this.size = { w: 0, h: 0 };
-    new ResizeObserver(() => { this.size = { w: 0, h: 0 }; this.layoutNeeded = true; }).observe(root);
+    // The panel size, read when it changes (layout is clean in a ResizeObserver callback):
+    // reading clientWidth in every frame would force a layout after the frame's text updates.
+    this.panel = null;
+    new ResizeObserver(() => { this.panel = { w: root.clientWidth, h: root.clientHeight }; this.layoutNeeded = true; }).observe(root);
   }
 
   select(name) {
@@ -68,7 +71,8 @@ export class ClusterView {
   }
 
   layout(snap) {
-    const w = this.root.clientWidth, h = this.root.clientHeight;
+    if (!this.panel) this.panel = { w: this.root.clientWidth, h: this.root.clientHeight }; // first draw, before any resize callback
+    const { w, h } = this.panel;
     if (!this.layoutNeeded && w === this.size.w && h === this.size.h) return;
     this.layoutNeeded = false;
     this.size = { w, h };
