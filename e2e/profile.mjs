@@ -64,6 +64,11 @@ try {
     const lay = main.filter((e) => e.name === 'Layout').sort((a, b) => b.dur - a.dur);
     console.log(`  ${lay.length} layouts; longest:`);
     for (const e of lay.slice(0, 8)) console.log(`    ${(e.dur / 1000).toFixed(1)} ms dirty ${e.args?.beginData?.dirtyObjects}/${e.args?.beginData?.totalObjects} partial ${e.args?.beginData?.partialLayout} root ${e.args?.endData?.rootNode} ${JSON.stringify(e.args?.beginData?.stackTrace?.[0] || '')}`);
+    for (const name of ['Paint', 'Commit', 'Layerize', 'PrePaint', 'Layout']) {
+      const d = main.filter((e) => e.name === name).map((e) => e.dur / 1000).sort((a, b) => a - b);
+      if (d.length) console.log(`  ${name}: n ${d.length} p50 ${d[d.length >> 1].toFixed(2)} p95 ${d[Math.floor(d.length * 0.95)].toFixed(2)} max ${d[d.length - 1].toFixed(2)} ms`);
+    }
+    for (const e of main.filter((e) => e.name === 'Paint').sort((a, b) => b.dur - a.dur).slice(0, 5)) console.log(`    Paint ${(e.dur / 1000).toFixed(1)} ms ${JSON.stringify(e.args?.data)}`);
     const dirty = lay.map((e) => e.args?.beginData?.dirtyObjects || 0).sort((a, b) => a - b);
     console.log(`  dirty objects p50 ${dirty[dirty.length >> 1]} p95 ${dirty[Math.floor(dirty.length * 0.95)]}; total objects ${lay[0]?.args?.beginData?.totalObjects}`);
   }
