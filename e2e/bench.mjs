@@ -48,14 +48,18 @@ try {
 
   // 2. Page load to the first rendered cluster (navigation start → performance mark), 5 loads.
   if (sections.includes('2')) {
-  const loads = [];
+  const loads = [], paints = [];
   for (let i = 0; i < 5; i++) {
     const { page: p } = await openPage(browser, `${srv.url}?seed=1&paused=1`);
     loads.push(await p.evaluate(() => performance.getEntriesByName('first-cluster')[0].startTime));
+    // After the frame that paints it (layout and paint included; main.js marks it).
+    await p.waitForFunction(() => performance.getEntriesByName('first-cluster-painted').length);
+    paints.push(await p.evaluate(() => performance.getEntriesByName('first-cluster-painted')[0].startTime));
     await p.close();
   }
   loads.sort((a, b) => a - b);
-  console.log(`page load to first rendered cluster: median ${loads[2].toFixed(0)} ms, min ${loads[0].toFixed(0)} ms, max ${loads[4].toFixed(0)} ms over 5 loads (target < 300 ms)`);
+  paints.sort((a, b) => a - b);
+  console.log(`page load to first rendered cluster: median ${loads[2].toFixed(0)} ms, min ${loads[0].toFixed(0)} ms, max ${loads[4].toFixed(0)} ms over 5 loads (target < 300 ms); after its first paint: median ${paints[2].toFixed(0)} ms`);
   }
 
   // 3. Frame work while animating (clock advance + snapshot + render per frame): the ZooKeeper
