@@ -226,13 +226,14 @@ impl Driver {
     /// Everything the page draws; trace records from index `since` on (the newest
     /// [`TRACE_SHOWN`] of them).
     pub fn snapshot(&self, since: u64) -> Snapshot {
-        snapshot(&self.term, since, TRACE_SHOWN)
+        snapshot(&self.term, since, TRACE_SHOWN, Panels::ALL)
     }
 
     /// [`Driver::snapshot`] with at most `max_trace` trace records (the newest ones; at most
-    /// [`TRACE_SHOWN`]). A `since` past the end sends no records and skips none.
-    pub fn snapshot_with(&self, since: u64, max_trace: usize) -> Snapshot {
-        snapshot(&self.term, since, max_trace.min(TRACE_SHOWN))
+    /// [`TRACE_SHOWN`]) and only the panels asked for. A `since` past the end sends no records
+    /// and skips none.
+    pub fn snapshot_with(&self, since: u64, max_trace: usize, panels: Panels) -> Snapshot {
+        snapshot(&self.term, since, max_trace.min(TRACE_SHOWN), panels)
     }
 }
 
@@ -443,8 +444,21 @@ pub struct ReplicaLogView {
     pub hw: String,
 }
 
+/// The costlier parts of a snapshot, each left empty unless asked for (a page builds only what
+/// a visible panel draws). `tree_source`, `tree_digest`, `znodes_total` and `controller` are
+/// always sent, so a page sees when the tree changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Panels {
+    pub znodes: bool,
+    pub topics: bool,
+}
+
+impl Panels {
+    pub const ALL: Panels = Panels { znodes: true, topics: true };
+}
+
 /// The snapshot of a terminal's cluster.
-pub fn snapshot(term: &Terminal, since: u64, max_trace: usize) -> Snapshot {
+pub fn snapshot(term: &Terminal, since: u64, max_trace: usize, panels: Panels) -> Snapshot {
     let c = &term.cluster;
     let w = &c.world;
     let (tree_source, tree) = shown_tree(c);
@@ -469,7 +483,11 @@ pub fn snapshot(term: &Terminal, since: u64, max_trace: usize) -> Snapshot {
         .collect();
 
     let (trace, trace_skipped) = trace_views(c, since, max_trace);
-    let (znodes, znodes_total) = tree.map(znode_views).unwrap_or_default();
+    let (znodes, znodes_total) = match tree {
+        Some(t) if panels.znodes => znode_views(t),
+        Some(t) => (Vec::new(), t.paths().count()),
+        None => (Vec::new(), 0),
+    };
     let cfg = w.bus.config;
     Snapshot {
         seed: term.seed.to_string(),
@@ -491,7 +509,7 @@ pub fn snapshot(term: &Terminal, since: u64, max_trace: usize) -> Snapshot {
         znodes,
         znodes_total,
         controller,
-        topics: tree.map(|t| topic_views(c, t)).unwrap_or_default(),
+        topics: tree.filter(|_| panels.topics).map(|t| topic_views(c, t)).unwrap_or_default(),
         shell_open: term.in_shell(),
         violations: c.violations().iter().map(|v| format!("{v:?}")).collect(),
     }
@@ -1007,6 +1025,20 @@ mod tests {
             assert!(calls >= 12, "chunk {chunk}: {calls} calls");
             assert_eq!((sliced.trace_hash(), sliced.now_us()), (one.trace_hash(), one.now_us()), "chunk {chunk}");
         }
+    }
+
+    #[test]
+    fn panels_not_asked_for_are_left_empty_but_their_digest_and_counts_are_sent() {
+        let mut d = started(8);
+        assert!(!d.run("zookeeper-shell localhost:2181 create /p x").error);
+        let all = d.snapshot(0);
+        let none = d.snapshot_with(u64::MAX, 0, Panels { znodes: false, topics: false });
+        assert!(none.znodes.is_empty() && none.topics.is_empty() && none.trace.is_empty() && none.trace_skipped == 0);
+        assert!(!all.znodes.is_empty());
+        assert_eq!((none.tree_digest, none.znodes_total, none.tree_source), (all.tree_digest, all.znodes_total, all.tree_source));
+        let some = d.snapshot_with(0, 5, Panels { znodes: true, topics: false });
+        assert_eq!(some.trace.len(), 5);
+        assert_eq!(some.znodes.len(), all.znodes.len());
     }
 
     #[test]

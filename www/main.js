@@ -151,7 +151,11 @@ function refresh() {
   // (the rest are counted as skipped), else up to 250 (the snapshot's default).
   const wantTrace = !app.playing || v.log.due();
   const fast = app.playing && SPEEDS[app.speed] >= 10;
-  const snap = app.sb.snapshot(wantTrace ? app.since : Infinity, fast ? PER_FLUSH : undefined);
+  // The znode list only when its panel shows and the tree changed (as the last snapshot's digest
+  // says: a change is drawn one frame later), the topics only when their panel shows.
+  const wantZnodes = (!$('znodes').hidden || !v.znodes.key) && (!app.snap || v.znodes.keyOf(app.snap) !== v.znodes.key);
+  const wantTopics = !$('topics').hidden || !v.topics.key;
+  const snap = app.sb.snapshot(wantTrace ? app.since : Infinity, fast ? PER_FLUSH : undefined, (wantZnodes ? 1 : 0) | (wantTopics ? 2 : 0));
   app.part.snap = performance.now() - t0;
   if (!app.snap) performance.mark('first-snapshot');
   if (wantTrace) app.since = snap.trace_len;
@@ -161,8 +165,9 @@ function refresh() {
   setText($('net'), snap.cuts.length ? `${snap.net} · cut: ${snap.cuts.map(([a, b]) => `${a}→${b}`).join(' ')}` : snap.net);
   v.cluster.update(snap);
   v.log.add(snap);
-  if (!$('znodes').hidden || !v.znodes.key) v.znodes.update(snap);
-  if (!$('topics').hidden || !v.topics.key) v.topics.update(snap);
+  if (wantZnodes) v.znodes.update(snap);
+  else if (!$('znodes').hidden && v.znodes.keyOf(snap) !== v.znodes.key) app.dirty = true; // fetch it next frame
+  if (wantTopics) v.topics.update(snap);
   v.term.setShell(snap.shell_open);
   setData(document.body, 'leader', snap.nodes.find((n) => n.mode === 'leader' || n.mode === 'standalone')?.name ?? '');
   setData(document.body, 'controller', snap.controller ?? '');
