@@ -30,6 +30,9 @@ export class LogView {
     this.scrollPending = false;
     this.stick = true; // follow the newest event unless the reader scrolled up
     this.list.addEventListener('scroll', () => {
+      // Between a draw and settle() the rows moved under the reader (new rows below, old ones
+      // removed above, scroll anchoring): that is not the reader scrolling away.
+      if (this.scrollPending) return;
       this.stick = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 30;
     }, { passive: true });
   }
