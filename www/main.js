@@ -329,6 +329,7 @@ function rebuildViews() {
 async function main() {
   performance.mark('main-start');
   const compiled = await wasmModule; // started by boot.js while the other scripts loaded
+  performance.mark('wasm-compiled');
   await init(compiled ? { module_or_path: compiled } : undefined);
   performance.mark('wasm-ready');
   const { params, errors } = readParams(location.search);
