@@ -73,6 +73,25 @@ test('the terminal runs commands, shows errors and keeps a history', async () =>
   assert.deepEqual(problems, []);
 });
 
+test('at ×1000 the event log follows the newest events and frames stay light', async () => {
+  const { page, problems } = await openPage(browser, `${srv.url}?seed=5&speed=1000&script=${encodeURIComponent(started)}`);
+  await page.waitForTimeout(1500);
+  await page.evaluate(() => window.__frameStats(true));
+  await page.waitForTimeout(1500);
+  const r = await page.evaluate(() => {
+    const list = document.querySelector('.log');
+    const rows = [...list.querySelectorAll('.ev-at')];
+    const last = parseFloat(rows[rows.length - 1].textContent);
+    return { fromBottom: list.scrollHeight - list.scrollTop - list.clientHeight, last, now: parseFloat(document.getElementById('time').textContent), stats: window.__frameStats(false) };
+  });
+  // Still following: the newest row drawn (at most 200 ms of wall time = 200 virtual s old).
+  assert.ok(r.fromBottom < 30, `log scrolled to the bottom: ${r.fromBottom}px from it`);
+  assert.ok(r.now - r.last < 400, `newest row at ${r.last}s, clock at ${r.now}s`);
+  // Simulation work is capped at 5 ms a frame (generous bound: the machine may be busy).
+  assert.ok(r.stats.parts.sim < 12, `simulation p95 ${r.stats.parts.sim} ms a frame`);
+  assert.deepEqual(problems, []);
+});
+
 test('partitioning and healing from the page cut and restore links', async () => {
   const { page, problems } = await openPage(browser, `${srv.url}?seed=4&paused=1&script=${encodeURIComponent(started)}`);
   await page.fill('#groups', 'zk1|zk2,zk3');

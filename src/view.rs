@@ -226,7 +226,14 @@ impl Driver {
     /// Everything the page draws; trace records from index `since` on (the newest
     /// [`TRACE_SHOWN`] of them).
     pub fn snapshot(&self, since: u64) -> Snapshot {
-        snapshot(&self.term, since)
+        snapshot(&self.term, since, TRACE_SHOWN, Panels::ALL)
+    }
+
+    /// [`Driver::snapshot`] with at most `max_trace` trace records (the newest ones; at most
+    /// [`TRACE_SHOWN`]) and only the panels asked for. A `since` past the end sends no records
+    /// and skips none.
+    pub fn snapshot_with(&self, since: u64, max_trace: usize, panels: Panels) -> Snapshot {
+        snapshot(&self.term, since, max_trace.min(TRACE_SHOWN), panels)
     }
 }
 
@@ -359,7 +366,6 @@ pub struct FlightView {
     /// Coarse kind for colour and filter: `vote`, `discovery`, `sync`, `broadcast`, `ping`,
     /// `session`, `4lw`, `client`, `fin`, and the Kafka kinds (`leader-and-isr`, `fetch`, `produce`, …).
     pub kind: &'static str,
-    pub label: String,
     pub sent_us: u64,
     pub deliver_us: u64,
     pub held: bool,
@@ -438,8 +444,21 @@ pub struct ReplicaLogView {
     pub hw: String,
 }
 
+/// The costlier parts of a snapshot, each left empty unless asked for (a page builds only what
+/// a visible panel draws). `tree_source`, `tree_digest`, `znodes_total` and `controller` are
+/// always sent, so a page sees when the tree changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Panels {
+    pub znodes: bool,
+    pub topics: bool,
+}
+
+impl Panels {
+    pub const ALL: Panels = Panels { znodes: true, topics: true };
+}
+
 /// The snapshot of a terminal's cluster.
-pub fn snapshot(term: &Terminal, since: u64) -> Snapshot {
+pub fn snapshot(term: &Terminal, since: u64, max_trace: usize, panels: Panels) -> Snapshot {
     let c = &term.cluster;
     let w = &c.world;
     let (tree_source, tree) = shown_tree(c);
@@ -455,16 +474,20 @@ pub fn snapshot(term: &Terminal, since: u64) -> Snapshot {
         .take(FLIGHTS_SHOWN)
         .map(|f| {
             let e = f.envelope;
-            let (kind, label) = match &e.payload {
-                Payload::Msg(m) => (m.kind(), shorten(&m.to_string(), 120)),
-                Payload::Fin => ("fin", "connection closed (FIN/RST)".to_string()),
+            let kind = match &e.payload {
+                Payload::Msg(m) => m.kind(),
+                Payload::Fin => "fin",
             };
-            FlightView { id: e.id, from: w.name(e.from), to: w.name(e.to), kind, label, sent_us: e.sent_at.as_micros(), deliver_us: e.deliver_at.as_micros(), held: f.held }
+            FlightView { id: e.id, from: w.name(e.from), to: w.name(e.to), kind, sent_us: e.sent_at.as_micros(), deliver_us: e.deliver_at.as_micros(), held: f.held }
         })
         .collect();
 
-    let (trace, trace_skipped) = trace_views(c, since);
-    let (znodes, znodes_total) = tree.map(znode_views).unwrap_or_default();
+    let (trace, trace_skipped) = trace_views(c, since, max_trace);
+    let (znodes, znodes_total) = match tree {
+        Some(t) if panels.znodes => znode_views(t),
+        Some(t) => (Vec::new(), t.paths().count()),
+        None => (Vec::new(), 0),
+    };
     let cfg = w.bus.config;
     Snapshot {
         seed: term.seed.to_string(),
@@ -486,7 +509,7 @@ pub fn snapshot(term: &Terminal, since: u64) -> Snapshot {
         znodes,
         znodes_total,
         controller,
-        topics: tree.map(|t| topic_views(c, t)).unwrap_or_default(),
+        topics: tree.filter(|_| panels.topics).map(|t| topic_views(c, t)).unwrap_or_default(),
         shell_open: term.in_shell(),
         violations: c.violation_lines(),
     }
@@ -782,14 +805,14 @@ fn record_kind<P: crate::sim::Process>(r: &TraceRecord<P>) -> &'static str {
 /// Trace records from `since` (the newest [`TRACE_SHOWN`]), each with what it changed: the
 /// state changes narrated while it was handled (the `Note`s of the same node right after it;
 /// for a user input, every change until the next input).
-fn trace_views(c: &Cluster, since: u64) -> (Vec<TraceView>, u64) {
+fn trace_views(c: &Cluster, since: u64, max: usize) -> (Vec<TraceView>, u64) {
     let w = &c.world;
     let name = |id: NodeId| w.name(id);
     // Only the newest records are sent: start there instead of walking everything since `since`
     // (at ×1000 that can be hundreds of thousands of records per frame).
-    let from = since.max(w.trace.len().saturating_sub(TRACE_SHOWN as u64));
+    let from = since.max(w.trace.len().saturating_sub(max as u64));
     let recs: Vec<&TraceRecord<Proc>> = w.trace.since(from).collect();
-    let start = recs.len().saturating_sub(TRACE_SHOWN);
+    let start = recs.len().saturating_sub(max);
     let skipped = recs.first().map(|r| r.index.saturating_sub(since)).unwrap_or(0) + start as u64;
     let mut out = Vec::with_capacity(recs.len() - start);
     for (i, r) in recs.iter().enumerate().skip(start) {
@@ -966,6 +989,56 @@ mod tests {
         let mut idle = Driver::new(1, 3, 1).unwrap();
         assert_eq!(idle.step(10), 0);
         assert_eq!(idle.step_to_change(10), 0);
+    }
+
+    #[test]
+    fn advancing_in_event_slices_gives_the_same_trace_as_one_big_advance() {
+        // The page advances in chunks of events within a per-frame time budget: wherever the
+        // slices end, the trace must be the one a single advance gives.
+        let setup = |d: &mut Driver| {
+            for line in ["zk start 1", "zk start 2", "zk start 3", "sleep 3s", "broker start 1", "broker start 2", "sleep 3s"] {
+                assert!(!d.run(line).error, "{line}");
+            }
+        };
+        let mut one = Driver::new(9, 3, 2).unwrap();
+        setup(&mut one);
+        let end = one.now_us() + 20_000_000;
+        assert!(one.run_until(end, u32::MAX).reached);
+        for chunk in [1, 7, 1000] {
+            let mut sliced = Driver::new(9, 3, 2).unwrap();
+            setup(&mut sliced);
+            // Frames of 16.7 ms of wall time at ×100, each running at most `chunk` events per call
+            // and at most 3 calls (the budget), the clock lagging when they run out.
+            let mut vt = sliced.now_us();
+            let mut calls = 0u64;
+            while sliced.now_us() < end {
+                vt = (vt.max(sliced.now_us()) + 1_670_000).min(end);
+                for _ in 0..3 {
+                    calls += 1;
+                    let r = sliced.run_until(vt, chunk);
+                    if r.reached {
+                        break;
+                    }
+                    vt = r.now_us;
+                }
+            }
+            assert!(calls >= 12, "chunk {chunk}: {calls} calls");
+            assert_eq!((sliced.trace_hash(), sliced.now_us()), (one.trace_hash(), one.now_us()), "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn panels_not_asked_for_are_left_empty_but_their_digest_and_counts_are_sent() {
+        let mut d = started(8);
+        assert!(!d.run("zookeeper-shell localhost:2181 create /p x").error);
+        let all = d.snapshot(0);
+        let none = d.snapshot_with(u64::MAX, 0, Panels { znodes: false, topics: false });
+        assert!(none.znodes.is_empty() && none.topics.is_empty() && none.trace.is_empty() && none.trace_skipped == 0);
+        assert!(!all.znodes.is_empty());
+        assert_eq!((none.tree_digest, none.znodes_total, none.tree_source), (all.tree_digest, all.znodes_total, all.tree_source));
+        let some = d.snapshot_with(0, 5, Panels { znodes: true, topics: false });
+        assert_eq!(some.trace.len(), 5);
+        assert_eq!(some.znodes.len(), all.znodes.len());
     }
 
     #[test]

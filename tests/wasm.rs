@@ -35,7 +35,7 @@ fn leader(sb: &mut Sandbox) -> u32 {
 }
 
 fn snapshot(sb: &Sandbox) -> serde_json::Value {
-    serde_wasm_bindgen::from_value(sb.snapshot(0.0)).expect("snapshot is plain JSON-like data")
+    serde_wasm_bindgen::from_value(sb.snapshot(0.0, None, None)).expect("snapshot is plain JSON-like data")
 }
 
 #[wasm_bindgen_test]
@@ -159,7 +159,7 @@ fn bad_input_from_javascript_is_an_error_value_not_a_panic() {
     assert!(out.error);
     let bad: Out = serde_wasm_bindgen::from_value(sb.advance(f64::NAN, 10)).unwrap();
     assert!(bad.error);
-    let _ = sb.snapshot(f64::NAN);
-    let _ = sb.snapshot(-5.0);
+    let _ = sb.snapshot(f64::NAN, None, Some(0));
+    let _ = sb.snapshot(-5.0, Some(3), Some(99));
     assert_eq!(sb.step(5), 0);
 }

@@ -33,11 +33,13 @@ export function setText(e, text) {
   if (e.textContent !== t) e.textContent = t;
 }
 
-/** Restart a CSS flash animation on an element. */
+/** Restart a CSS flash animation on an element: the class comes back in the next frame (reading
+ * offsetWidth to restart it at once would force a layout in the middle of drawing). */
 export function flash(e, cls = 'flash') {
-  e.classList.remove(cls);
-  void e.offsetWidth;
-  e.classList.add(cls);
+  const again = e.classList.contains(cls);
+  for (const c of [...e.classList]) if (c.startsWith('flash')) e.classList.remove(c);
+  if (again) requestAnimationFrame(() => e.classList.add(cls));
+  else e.classList.add(cls);
 }
 
 /** Message kinds and their colours (legend, filter, dots). */

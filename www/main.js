@@ -2,22 +2,28 @@
 // requestAnimationFrame loop, and hands each snapshot to the renderers. No protocol logic here:
 // everything the page shows is computed in Rust (src/view.rs).
 
+import { wasmModule } from './boot.js';
 import init, { Sandbox } from './pkg/zkafka_sandbox.js';
 import { el, clear, setText, KIND_COLOURS, kindColour } from './dom.js';
 import { ClusterView } from './render/cluster.js';
 import { ZnodeView } from './render/znodes.js';
 import { TopicView } from './render/topics.js';
-import { LogView } from './render/log.js';
+import { LogView, PER_FLUSH } from './render/log.js';
 import { TerminalView } from './terminal.js';
 
 const SPEEDS = [0.001, 0.01, 0.1, 1, 10, 100, 1000];
 const DEFAULT_SPEED = 2; // ×0.1: a 2 ms message crosses in 20 ms of wall time
-const FRAME_EVENT_BUDGET = 200_000;
+// Simulation work per frame: events run in chunks until the virtual target time is reached or
+// SIM_BUDGET_MS of wall time are spent. When the budget runs out the virtual clock stops at the
+// last event processed (it lags, shown as "running at ×N"); the trace is the same as with one
+// big advance, since events are processed in order and the clock never skips one.
+const SIM_BUDGET_MS = 5;
+const CHUNK_MS = 0.5; // events per runUntil call: about this much work (measured rate)
 const $ = (id) => document.getElementById(id);
 
 const app = {
   sb: null, snap: null, since: 0, playing: false, speed: DEFAULT_SPEED, vt: 0, lastTs: null,
-  dirty: true, selected: null, frames: [], views: null,
+  dirty: true, selected: null, frames: [], parts: [], part: {}, views: null, pace: [], limitedAt: -1e9, eventsPerMs: 500, gaps: [],
 };
 
 /** Read and check the URL parameters; every problem is reported, defaults are used instead. */
@@ -125,6 +131,7 @@ function nodeKey(ev, name) {
 function setPlaying(on) {
   app.playing = on;
   app.lastTs = null;
+  app.pace = [];
   app.vt = app.sb.nowUs();
   setText($('play'), on ? '⏸ pause' : '▶ play');
   $('play').setAttribute('aria-pressed', String(on));
@@ -132,55 +139,119 @@ function setPlaying(on) {
 
 function setSpeed(i) {
   app.speed = Math.max(0, Math.min(SPEEDS.length - 1, i));
+  app.pace = [];
   $('speed').value = String(app.speed);
 }
 
 function refresh() {
-  const snap = app.sb.snapshot(app.since);
-  if (!app.snap) performance.mark('first-snapshot');
-  app.since = snap.trace_len;
-  app.snap = snap;
+  const t0 = performance.now();
   const v = app.views;
+  // Trace records cost the most to build (narration, effects): fetch them only when the log
+  // will draw them (every FLUSH_MS while playing); at ×10 and faster only the newest PER_FLUSH
+  // (the rest are counted as skipped), else up to 250 (the snapshot's default).
+  const wantTrace = !app.playing || v.log.due();
+  const fast = app.playing && SPEEDS[app.speed] >= 10;
+  // The znode list only when its panel shows and the tree changed (as the last snapshot's digest
+  // says: a change is drawn one frame later), the topics only when their panel shows.
+  const wantZnodes = (!$('znodes').hidden || !v.znodes.key) && (!app.snap || v.znodes.keyOf(app.snap) !== v.znodes.key);
+  const wantTopics = !$('topics').hidden || !v.topics.key;
+  const snap = app.sb.snapshot(wantTrace ? app.since : Infinity, fast ? PER_FLUSH : undefined, (wantZnodes ? 1 : 0) | (wantTopics ? 2 : 0));
+  app.part.snap = performance.now() - t0;
+  if (!app.snap) performance.mark('first-snapshot');
+  if (wantTrace) app.since = snap.trace_len;
+  app.snap = snap;
   setText($('time'), snap.now);
   setText($('stats'), `seed ${snap.seed} · ${snap.events} events · ${snap.flights_total} in flight · trace ${snap.trace_hash}`);
   setText($('net'), snap.cuts.length ? `${snap.net} · cut: ${snap.cuts.map(([a, b]) => `${a}→${b}`).join(' ')}` : snap.net);
   v.cluster.update(snap);
   v.log.add(snap);
-  if (!$('znodes').hidden || !v.znodes.key) v.znodes.update(snap);
-  if (!$('topics').hidden || !v.topics.key) v.topics.update(snap);
+  if (wantZnodes) v.znodes.update(snap);
+  else if (!$('znodes').hidden && v.znodes.keyOf(snap) !== v.znodes.key) app.dirty = true; // fetch it next frame
+  if (wantTopics) v.topics.update(snap);
   v.term.setShell(snap.shell_open);
-  document.body.dataset.leader = snap.nodes.find((n) => n.mode === 'leader' || n.mode === 'standalone')?.name ?? '';
-  document.body.dataset.controller = snap.controller ?? '';
+  setData(document.body, 'leader', snap.nodes.find((n) => n.mode === 'leader' || n.mode === 'standalone')?.name ?? '');
+  setData(document.body, 'controller', snap.controller ?? '');
+  app.part.render = performance.now() - t0 - app.part.snap;
+}
+
+/** Advance the simulation towards app.vt within the frame's time budget. */
+function advance(deadline) {
+  for (;;) {
+    const chunk = Math.max(50, Math.round(app.eventsPerMs * CHUNK_MS));
+    const t = performance.now();
+    const r = app.sb.runUntil(app.vt, chunk);
+    const now = performance.now();
+    if (r.events >= 50 && now > t) app.eventsPerMs = 0.7 * app.eventsPerMs + 0.3 * (r.events / (now - t));
+    if (r.reached || r.error) return;
+    if (now + CHUNK_MS > deadline) { app.vt = r.now_us; app.limitedAt = now; return; } // virtual time lags
+  }
+}
+
+/** The speed actually achieved over the last second, shown when the budget limited it. */
+function showPace(ts) {
+  const p = app.pace;
+  p.push([ts, app.sb.nowUs()]);
+  while (p.length > 2 && ts - p[0][0] > 1000) p.shift();
+  const limited = app.playing && performance.now() - app.limitedAt < 1000 && p.length > 1 && ts > p[0][0];
+  const actual = limited ? (p[p.length - 1][1] - p[0][1]) / 1000 / (ts - p[0][0]) : 0;
+  setText($('pace'), limited && actual < 0.9 * SPEEDS[app.speed] ? `running at ×${fmtSpeed(actual)} (cannot keep up)` : '');
+}
+
+function fmtSpeed(x) {
+  return String(Number(x.toPrecision(2)));
+}
+
+/** Set a data attribute only when it changed (an attribute write invalidates style). */
+function setData(e, key, value) {
+  const v = String(value);
+  if (e.dataset[key] !== v) e.dataset[key] = v;
 }
 
 function frame(ts) {
   const t0 = performance.now();
   let worked = false;
+  app.part = { sim: 0, snap: 0, render: 0 };
+  app.views.log.settle(); // before any DOM change: layout is still clean
+  app.views.term.settle();
   if (app.playing) {
     if (app.lastTs !== null) {
       const dt = Math.min(ts - app.lastTs, 100);
       app.vt = Math.max(app.vt, app.sb.nowUs()) + dt * 1000 * SPEEDS[app.speed];
-      const r = app.sb.runUntil(app.vt, FRAME_EVENT_BUDGET);
-      if (!r.reached) app.vt = r.now_us; // too much to do in one frame: virtual time lags
+      const ts0 = performance.now();
+      advance(ts0 + SIM_BUDGET_MS);
+      app.part.sim = performance.now() - ts0;
     }
     app.lastTs = ts;
     app.dirty = true;
-  }
+    showPace(ts);
+  } else if (app.pace.length) { app.pace = []; setText($('pace'), ''); }
   if (app.dirty) { app.dirty = false; refresh(); worked = true; }
   else if (app.views.log.pending.length) { app.views.log.flush(true); worked = true; }
   if (worked) {
     app.frames.push(performance.now() - t0);
-    if (app.frames.length > 600) app.frames.shift();
+    app.parts.push(app.part);
+    if (app.frames.length > 600) { app.frames.shift(); app.parts.shift(); }
   }
+  if (app.prevTs !== undefined) { app.gaps.push(ts - app.prevTs); if (app.gaps.length > 600) app.gaps.shift(); }
+  app.prevTs = ts;
   requestAnimationFrame(frame);
 }
 
-/** Frame work statistics (ms), for the benchmark. */
+/** Frame work statistics (ms), for the benchmark: the whole frame callback and the p95 of its
+ * parts (simulation advance, snapshot, rendering), and the intervals between frames. */
 window.__frameStats = (reset) => {
   const f = [...app.frames].sort((a, b) => a - b);
-  if (reset) app.frames = [];
+  const parts = {};
+  for (const k of ['sim', 'snap', 'render']) {
+    const v = app.parts.map((p) => p[k] || 0).sort((a, b) => a - b);
+    parts[k] = v.length ? v[Math.floor(v.length * 0.95)] : 0;
+  }
+  // Animation frame intervals: the whole frame, rendering included (16.7 ms at 60 fps).
+  const g = [...app.gaps].sort((a, b) => a - b);
+  if (reset) { app.frames = []; app.parts = []; app.gaps = []; }
   if (!f.length) return null;
-  return { n: f.length, mean: f.reduce((a, b) => a + b, 0) / f.length, p95: f[Math.floor(f.length * 0.95)], max: f[f.length - 1] };
+  return { n: f.length, mean: f.reduce((a, b) => a + b, 0) / f.length, p95: f[Math.floor(f.length * 0.95)], max: f[f.length - 1], parts,
+    interval: g.length ? { p50: g[g.length >> 1], p95: g[Math.floor(g.length * 0.95)], max: g[g.length - 1] } : null };
 };
 
 function wire() {
@@ -257,7 +328,9 @@ function rebuildViews() {
 
 async function main() {
   performance.mark('main-start');
-  await init();
+  const compiled = await wasmModule; // started by boot.js while the other scripts loaded
+  performance.mark('wasm-compiled');
+  await init(compiled ? { module_or_path: compiled } : undefined);
   performance.mark('wasm-ready');
   const { params, errors } = readParams(location.search);
   if (params.embed) document.body.classList.add('embed');
@@ -278,6 +351,8 @@ async function main() {
   refresh();
   app.dirty = false;
   performance.mark('first-cluster');
+  // A task after the next frame runs once that frame (layout and paint) is done: for the bench.
+  requestAnimationFrame(() => setTimeout(() => performance.mark('first-cluster-painted')));
   document.body.dataset.ready = '1';
   setPlaying(!params.paused);
   requestAnimationFrame(frame);

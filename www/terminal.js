@@ -1,7 +1,7 @@
 // The terminal panel: the same language as the scripts (`help` lists it). Lines go to Rust
 // unchanged; output is printed as text. History with ↑/↓.
 
-import { el } from './dom.js';
+import { el, setText } from './dom.js';
 
 const MAX_LINES = 2000;
 
@@ -41,10 +41,19 @@ export class TerminalView {
     for (const l of lines) frag.append(el('span', { class: `t-${kind}` }, l), '\n');
     this.out.append(frag);
     while (this.out.childNodes.length > MAX_LINES * 2) { this.out.firstChild.remove(); }
+    // Scroll at the start of the next frame (settle()), once for many prints: scrolling now
+    // would force a layout (at page load, one of the whole page before it is complete).
+    this.scrollPending = true;
+  }
+
+  /** Show the newest output (the page calls this before changing the DOM in a frame). */
+  settle() {
+    if (!this.scrollPending) return;
+    this.scrollPending = false;
     this.out.scrollTop = this.out.scrollHeight;
   }
 
   setShell(open) {
-    this.prompt.textContent = open ? '[zk: shell]' : '$';
+    setText(this.prompt, open ? '[zk: shell]' : '$');
   }
 }

@@ -17,7 +17,21 @@ export class ClusterView {
     this.selected = null;
     this.hidden = new Set(); // message kinds filtered out
     this.size = { w: 0, h: 0 };
-    new ResizeObserver(() => { this.size = { w: 0, h: 0 }; this.layoutNeeded = true; }).observe(root);
+    // The panel and node sizes come from ResizeObserver callbacks (run after the browser's own
+    // layout, before paint): reading clientWidth or offsetWidth while drawing would force an
+    // extra layout after the frame's text updates. Nodes are placed again when a size changes.
+    this.panel = null;
+    this.snap = null;
+    this.nodeSize = new WeakMap(); // button -> {w, h}
+    const relayout = () => { this.layoutNeeded = true; if (this.snap && this.panel) { this.layout(this.snap); this.draw(this.snap); } };
+    new ResizeObserver(() => { this.panel = { w: root.clientWidth, h: root.clientHeight }; relayout(); }).observe(root);
+    this.sizes = new ResizeObserver((entries) => {
+      for (const e of entries) {
+        const box = e.borderBoxSize && e.borderBoxSize[0];
+        this.nodeSize.set(e.target, box ? { w: box.inlineSize, h: box.blockSize } : { w: e.target.offsetWidth, h: e.target.offsetHeight });
+      }
+      relayout();
+    });
   }
 
   select(name) {
@@ -39,6 +53,7 @@ export class ClusterView {
           onkeydown: (ev) => this.onKey(ev, n.name),
         }, parts.name, parts.badge, parts.role, parts.info);
         this.layer.append(btn);
+        this.sizes.observe(btn);
         b = { btn, parts, key: '' };
         this.buttons.set(n.name, b);
         this.layoutNeeded = true;
@@ -61,14 +76,16 @@ export class ClusterView {
       }
     }
     for (const [name, b] of this.buttons) {
-      if (!names.has(name)) { b.btn.remove(); this.buttons.delete(name); this.layoutNeeded = true; }
+      if (!names.has(name)) { this.sizes.unobserve(b.btn); b.btn.remove(); this.buttons.delete(name); this.layoutNeeded = true; }
     }
+    this.snap = snap;
+    if (!this.panel) return; // not laid out yet: the first resize callback draws
     this.layout(snap);
     this.draw(snap);
   }
 
   layout(snap) {
-    const w = this.root.clientWidth, h = this.root.clientHeight;
+    const { w, h } = this.panel;
     if (!this.layoutNeeded && w === this.size.w && h === this.size.h) return;
     this.layoutNeeded = false;
     this.size = { w, h };
@@ -91,9 +108,9 @@ export class ClusterView {
     for (const [name, b] of this.buttons) {
       const p = this.pos.get(name);
       if (!p) continue;
-      // Keep every node inside the panel (narrow, embedded layouts). Measured only here, when the
-      // set of nodes or the panel size changes: measuring every frame would force a reflow.
-      const hw = b.btn.offsetWidth / 2 + 2, hh = b.btn.offsetHeight / 2 + 2;
+      // Keep every node inside the panel (narrow, embedded layouts), by its last observed size.
+      const size = this.nodeSize.get(b.btn) || { w: 90, h: 44 };
+      const hw = size.w / 2 + 2, hh = size.h / 2 + 2;
       p.x = Math.max(hw, Math.min(w - hw, p.x));
       p.y = Math.max(hh, Math.min(h - hh, p.y));
       b.btn.style.transform = `translate(${Math.round(p.x)}px, ${Math.round(p.y)}px) translate(-50%, -50%)`;

@@ -4,8 +4,8 @@
 import { el, clear, setText, kindColour } from '../dom.js';
 
 const KEEP = 5000;
-const SHOWN = 400;
-const PER_FLUSH = 120;
+const SHOWN = 200;
+export const PER_FLUSH = 60;
 const FLUSH_MS = 200;
 
 export class LogView {
@@ -27,8 +27,12 @@ export class LogView {
     this.selected = null;
     this.pending = [];
     this.lastFlush = 0;
+    this.scrollPending = false;
     this.stick = true; // follow the newest event unless the reader scrolled up
     this.list.addEventListener('scroll', () => {
+      // Between a draw and settle() the rows moved under the reader (new rows below, old ones
+      // removed above, scroll anchoring): that is not the reader scrolling away.
+      if (this.scrollPending) return;
       this.stick = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 30;
     }, { passive: true });
   }
@@ -62,6 +66,11 @@ export class LogView {
     this.flush(false);
   }
 
+  /** Whether the next add() would draw (the page fetches trace records only then). */
+  due() {
+    return performance.now() - this.lastFlush >= FLUSH_MS;
+  }
+
   /** Draw pending rows; while events stream in, at most every FLUSH_MS (each draw costs a reflow). */
   flush(force) {
     const now = performance.now();
@@ -72,9 +81,23 @@ export class LogView {
     const frag = document.createDocumentFragment();
     for (const e of fresh) if (this.matches(e)) frag.append(this.row(e));
     this.list.append(frag);
-    let extra = this.list.childElementCount - SHOWN;
-    while (extra-- > 0) this.list.firstElementChild.remove();
+    const extra = this.list.childElementCount - SHOWN;
+    if (extra > 0) { // one range removal: row by row costs a DOM mutation each
+      const r = document.createRange();
+      r.setStartBefore(this.list.firstElementChild);
+      r.setEndBefore(this.list.children[extra]);
+      r.deleteContents();
+    }
     this.updateInfo();
+    // Scrolling now would force a layout of the new rows inside the frame: scroll at the start
+    // of the next frame instead (settle()), when the browser has laid them out anyway.
+    this.scrollPending = this.stick;
+  }
+
+  /** Follow the newest rows drawn by the previous flush (call before changing the DOM). */
+  settle() {
+    if (!this.scrollPending) return;
+    this.scrollPending = false;
     if (this.stick) this.list.scrollTop = 1e9;
   }
 

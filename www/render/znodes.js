@@ -23,8 +23,13 @@ export class ZnodeView {
     this.latest = null;
   }
 
+  /** What identifies the tree a snapshot shows (its znodes are fetched only when this changes). */
+  keyOf(snap) {
+    return `${snap.tree_source}|${snap.tree_digest}|${snap.znodes_total}`;
+  }
+
   update(snap) {
-    const key = `${snap.tree_source}|${snap.tree_digest}|${snap.znodes_total}`;
+    const key = this.keyOf(snap);
     this.latest = snap;
     if (key === this.key) return;
     this.key = key;
