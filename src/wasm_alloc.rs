@@ -68,7 +68,7 @@ fn class_layout(c: usize) -> Layout {
 // `dealloc` with a layout of the same class (Rust passes the layout it was allocated with).
 // Everything else is dlmalloc's.
 unsafe impl GlobalAlloc for SizeClassAlloc {
-    #[inline]
+    #[inline(never)]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         match class_of(&layout) {
             Some(c) => {
@@ -85,7 +85,7 @@ unsafe impl GlobalAlloc for SizeClassAlloc {
         }
     }
 
-    #[inline]
+    #[inline(never)]
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
         match class_of(&layout) {
             Some(c) => {
@@ -97,7 +97,7 @@ unsafe impl GlobalAlloc for SizeClassAlloc {
         }
     }
 
-    #[inline]
+    #[inline(never)]
     unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY (caller): `new_size` is non-zero and, rounded up to `layout.align()`, fits isize.
         let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
