@@ -1,6 +1,10 @@
 //! Same seed + same inputs ⇒ byte-identical trace (structural hash and narrated text); a
 //! different seed gives a different run.
 
+// Native only: the invariant checker these tests lean on is not in the wasm32 build
+// (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).
+#![cfg(not(target_arch = "wasm32"))]
+
 use zkafka_sandbox::sim::trace::narrate;
 use zkafka_sandbox::sim::NodeId;
 use zkafka_sandbox::terminal::script::run_script;

@@ -1,6 +1,10 @@
 //! Controller election, broker registration and the znodes a 2.8 cluster creates
 //! (SEMANTICS §6 ZooKeeper paths and JSON payloads, §7 controller election and failover).
 
+// Native only: the invariant checker these tests lean on is not in the wasm32 build
+// (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 #[path = "support/kafka.rs"]
 mod ksupport;

@@ -1,6 +1,10 @@
 //! ISR shrink and expand (SEMANTICS §10: leader-driven AlterIsr after replica.lag.time.max.ms;
 //! rejoining replicas appended at the end) and the controller's removal of dead replicas (§9).
 
+// Native only: the invariant checker these tests lean on is not in the wasm32 build
+// (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 #[path = "support/kafka.rs"]
 mod ksupport;

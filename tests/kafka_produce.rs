@@ -3,6 +3,10 @@
 //! upstream Partition.appendRecordsToLeader (NOT_ENOUGH_REPLICAS), clients Sender.java
 //! (retries until delivery.timeout.ms = 120000).
 
+// Native only: the invariant checker these tests lean on is not in the wasm32 build
+// (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 #[path = "support/kafka.rs"]
 mod ksupport;

@@ -1,6 +1,10 @@
 //! Swarm test: random ensembles, faults and clients per seed; every invariant after every event;
 //! liveness once the faults stop. A failure prints its seed and the command that replays it.
 
+// Native only: the invariant checker these tests lean on is not in the wasm32 build
+// (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).
+#![cfg(not(target_arch = "wasm32"))]
+
 use zkafka_sandbox::swarm::{run_seed, SwarmRun};
 
 fn run_range(from: u64, count: u64) -> Vec<SwarmRun> {

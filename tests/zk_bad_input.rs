@@ -1,6 +1,10 @@
 //! A line that does not parse, or names something that does not exist, prints one error line,
 //! sets `error`, and leaves the simulation untouched (terminal/exec.rs contract).
 
+// Native only: the invariant checker these tests lean on is not in the wasm32 build
+// (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 
 use support::*;

@@ -2,6 +2,10 @@
 //! them: vote order (peerEpoch, zxid, sid); joiners follow through `outofelection`; the new epoch
 //! is max(acceptedEpoch)+1 and the leader's `Zxid:` is `makeZxid(epoch, 0)` right after election.
 
+// Native only: the invariant checker these tests lean on is not in the wasm32 build
+// (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 
 use support::*;

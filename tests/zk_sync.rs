@@ -2,6 +2,10 @@
 //! LearnerHandler.syncFollower / queueCommittedProposals in 3.5.9): DIFF, TRUNC, SNAP, and that
 //! every server ends with the same committed history.
 
+// Native only: the invariant checker these tests lean on is not in the wasm32 build
+// (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 
 use support::*;

@@ -9,6 +9,10 @@
 //! - server/DataNode.java `copyStat` (cversion = 2*persisted - numChildren),
 //!   server/PrepRequestProcessor.java (sequential suffix, error txns)
 
+// Native only: the invariant checker these tests lean on is not in the wasm32 build
+// (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 
 use support::*;

@@ -13,6 +13,14 @@ static GLOBAL: zkafka_sandbox::alloc::MiMallocFast = zkafka_sandbox::alloc::MiMa
 
 const USAGE: &str = "usage: sandbox [--seed N] [--trace] SCRIPT|-\n       sandbox bench [--seconds S]\n       sandbox swarm [--kafka] [--seed N | --from N --count M] [--verbose] [--trace]";
 
+/// The swarm runner lives in the native build only (wasm-pack test builds every target for
+/// wasm32, this binary included, but the swarm and its invariant checker are not in it).
+#[cfg(target_arch = "wasm32")]
+fn swarm(_args: &[String]) -> ExitCode {
+    usage_error("sandbox swarm: only in the native build")
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn swarm(args: &[String]) -> ExitCode {
     let (mut from, mut count, mut verbose, mut trace, mut kafka) = (0u64, 10_000u64, false, false, false);
     let mut it = args.iter();
