@@ -4,9 +4,11 @@
 //! Entries are grouped by topic (topics in name order, `TopicName`'s order) and, inside a
 //! topic, kept sorted by partition — so iteration visits keys in exactly `TopicPartition`'s
 //! order, the order the `BTreeMap` it replaces used: nothing the simulation does depends on the
-//! choice. A lookup finds the topic (interned names compare by pointer) and then, since a
-//! topic's partitions are numbered densely from 0, usually finds partition `p` at position `p`
-//! without searching; otherwise it binary-searches the partition numbers.
+//! choice. A lookup finds the topic (interned names compare by pointer) and then the partition
+//! through a per-topic index from partition number to position (rebuilt when a partition is
+//! added or removed, which is rare), so a broker holding a sparse subset of a topic's partitions
+//! finds each one without searching. Partition numbers outside the index's range (negative or
+//! beyond `INDEX_LIMIT`, which no created topic has) fall back to a binary search.
 
 use std::ops::Index;
 
@@ -15,8 +17,8 @@ use super::types::{TopicName, TopicPartition};
 /// A map from `TopicPartition` to `V`, iterated in `TopicPartition` order.
 #[derive(Clone)]
 pub struct PartMap<V> {
-    /// Topics in name order, each with its entries sorted by partition (never empty).
-    topics: Vec<(TopicName, Vec<(TopicPartition, V)>)>,
+    /// Topics in name order, each with its entries (never empty).
+    topics: Vec<(TopicName, Parts<V>)>,
     len: usize,
 }
 
@@ -32,23 +34,72 @@ impl<V: std::fmt::Debug> std::fmt::Debug for PartMap<V> {
     }
 }
 
-/// Where `p` is in a topic's sorted entries (`Ok`) or would go (`Err`).
-#[inline]
-fn find_part<V>(entries: &[(TopicPartition, V)], p: i32) -> Result<usize, usize> {
-    if p >= 0 {
-        if let Some((tp, _)) = entries.get(p as usize) {
-            if tp.partition == p {
-                return Ok(p as usize);
+/// Partition numbers from 0 below this are indexed; others are searched.
+const INDEX_LIMIT: i32 = 1 << 16;
+/// No entry for this partition number.
+const ABSENT: u32 = u32::MAX;
+
+/// One topic's entries, sorted by partition, with the index from partition number to position.
+#[derive(Clone)]
+struct Parts<V> {
+    entries: Vec<(TopicPartition, V)>,
+    /// `index[p]` is the position of partition `p`, or `ABSENT`; covers `0..=` the largest
+    /// indexed partition number.
+    index: Vec<u32>,
+    /// Every entry's partition number is in `0..INDEX_LIMIT` (so a miss in the index is final).
+    all_indexed: bool,
+}
+
+impl<V> Parts<V> {
+    fn new() -> Self {
+        Parts { entries: Vec::new(), index: Vec::new(), all_indexed: true }
+    }
+
+    /// Where partition `p` is (`Ok`) or would go (`Err`).
+    #[inline(always)]
+    fn find(&self, p: i32) -> Result<usize, usize> {
+        if p >= 0 {
+            if let Some(&i) = self.index.get(p as usize) {
+                if i != ABSENT {
+                    return Ok(i as usize);
+                }
+            }
+            if self.all_indexed && p < INDEX_LIMIT {
+                return Err(self.insertion_point(p));
+            }
+        }
+        self.search(p)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn search(&self, p: i32) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(tp, _)| tp.partition.cmp(&p))
+    }
+
+    /// Where an absent partition `p` would go (only on inserts: not on the lookup path).
+    #[cold]
+    #[inline(never)]
+    fn insertion_point(&self, p: i32) -> usize {
+        self.entries.partition_point(|(tp, _)| tp.partition < p)
+    }
+
+    fn reindex(&mut self) {
+        let indexed = |p: i32| (0..INDEX_LIMIT).contains(&p);
+        let top = self.entries.iter().map(|(tp, _)| tp.partition).filter(|p| indexed(*p)).max();
+        self.index.clear();
+        if let Some(top) = top {
+            self.index.resize(top as usize + 1, ABSENT);
+        }
+        self.all_indexed = true;
+        for (i, (tp, _)) in self.entries.iter().enumerate() {
+            if indexed(tp.partition) {
+                self.index[tp.partition as usize] = i as u32;
+            } else {
+                self.all_indexed = false;
             }
         }
     }
-    search_part(entries, p)
-}
-
-#[cold]
-#[inline(never)]
-fn search_part<V>(entries: &[(TopicPartition, V)], p: i32) -> Result<usize, usize> {
-    entries.binary_search_by(|(tp, _)| tp.partition.cmp(&p))
 }
 
 impl<V> PartMap<V> {
@@ -59,10 +110,12 @@ impl<V> PartMap<V> {
     #[inline(always)]
     fn find_topic(&self, topic: &TopicName) -> Result<usize, usize> {
         // Usually one or two topics, and an interned name matches by pointer at once.
-        match self.topics.iter().position(|(t, _)| t.same(topic)) {
-            Some(i) => Ok(i),
-            None => self.search_topic(topic),
+        if self.topics.len() <= 8 {
+            if let Some(i) = self.topics.iter().position(|(t, _)| t.same(topic)) {
+                return Ok(i);
+            }
         }
+        self.search_topic(topic)
     }
 
     #[cold]
@@ -74,20 +127,20 @@ impl<V> PartMap<V> {
     #[inline(always)]
     fn find(&self, tp: &TopicPartition) -> Option<(usize, usize)> {
         let t = self.find_topic(&tp.topic).ok()?;
-        let p = find_part(&self.topics[t].1, tp.partition).ok()?;
+        let p = self.topics[t].1.find(tp.partition).ok()?;
         Some((t, p))
     }
 
     #[inline]
     pub fn get(&self, tp: &TopicPartition) -> Option<&V> {
         let (t, p) = self.find(tp)?;
-        Some(&self.topics[t].1[p].1)
+        Some(&self.topics[t].1.entries[p].1)
     }
 
     #[inline]
     pub fn get_mut(&mut self, tp: &TopicPartition) -> Option<&mut V> {
         let (t, p) = self.find(tp)?;
-        Some(&mut self.topics[t].1[p].1)
+        Some(&mut self.topics[t].1.entries[p].1)
     }
 
     #[inline]
@@ -100,15 +153,16 @@ impl<V> PartMap<V> {
         let t = match self.find_topic(&tp.topic) {
             Ok(t) => t,
             Err(t) => {
-                self.topics.insert(t, (tp.topic.clone(), Vec::new()));
+                self.topics.insert(t, (tp.topic.clone(), Parts::new()));
                 t
             }
         };
-        let entries = &mut self.topics[t].1;
-        let p = match find_part(entries, tp.partition) {
+        let parts = &mut self.topics[t].1;
+        let p = match parts.find(tp.partition) {
             Ok(p) => p,
             Err(p) => {
-                entries.insert(p, (tp.clone(), make()));
+                parts.entries.insert(p, (tp.clone(), make()));
+                parts.reindex();
                 self.len += 1;
                 p
             }
@@ -120,7 +174,7 @@ impl<V> PartMap<V> {
     pub fn insert(&mut self, tp: TopicPartition, value: V) -> Option<V> {
         let mut value = Some(value);
         let (t, p) = self.slot(&tp, || value.take().expect("inserted once"));
-        value.map(|v| std::mem::replace(&mut self.topics[t].1[p].1, v))
+        value.map(|v| std::mem::replace(&mut self.topics[t].1.entries[p].1, v))
     }
 
     /// The value for `tp`, inserted as `V::default()` first if absent
@@ -130,15 +184,17 @@ impl<V> PartMap<V> {
         V: Default,
     {
         let (t, p) = self.slot(tp, V::default);
-        &mut self.topics[t].1[p].1
+        &mut self.topics[t].1.entries[p].1
     }
 
     pub fn remove(&mut self, tp: &TopicPartition) -> Option<V> {
         let (t, p) = self.find(tp)?;
-        let entries = &mut self.topics[t].1;
-        let (_, v) = entries.remove(p);
-        if entries.is_empty() {
+        let parts = &mut self.topics[t].1;
+        let (_, v) = parts.entries.remove(p);
+        if parts.entries.is_empty() {
             self.topics.remove(t);
+        } else {
+            parts.reindex();
         }
         self.len -= 1;
         Some(v)
@@ -157,10 +213,10 @@ impl<V> PartMap<V> {
 
     /// Entries in `TopicPartition` order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&TopicPartition, &V)> + Clone {
-        self.topics.iter().flat_map(|(_, e)| e.iter().map(|(k, v)| (k, v)))
+        self.topics.iter().flat_map(|(_, e)| e.entries.iter().map(|(k, v)| (k, v)))
     }
     pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = (&TopicPartition, &mut V)> {
-        self.topics.iter_mut().flat_map(|(_, e)| e.iter_mut().map(|(k, v)| (&*k, v)))
+        self.topics.iter_mut().flat_map(|(_, e)| e.entries.iter_mut().map(|(k, v)| (&*k, v)))
     }
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &TopicPartition> + Clone {
         self.iter().map(|(k, _)| k)
