@@ -10,7 +10,7 @@ export PATH="$PWD/.tools/node_modules/.bin:$PATH"
 WASM=www/pkg/zkafka_sandbox_bg.wasm
 LEVEL="${WASM_OPT_LEVEL:-3}"
 if [ -f "$WASM" ] && [ "$(cat www/pkg/.opt-level 2>/dev/null)" = "$LEVEL" ] \
-  && [ -z "$(find src Cargo.toml Cargo.lock -newer "$WASM" -print -quit)" ]; then
+  && [ -z "$(find src Cargo.toml Cargo.lock .cargo -newer "$WASM" -print -quit)" ]; then
   echo "[build-web] www/pkg is up to date" >&2
   exit 0
 fi
