@@ -6,8 +6,9 @@ use crate::cluster::{Cluster, Proc, Shape};
 use crate::sim::time::Duration;
 use crate::zk::load::WriterProc;
 
-/// A clock reading in seconds, supplied by the binary (`Instant`-based natively).
-pub type WallClock<'a> = &'a dyn Fn() -> std::time::Instant;
+/// A clock reading in seconds, supplied by the caller (`Instant`-based in the binary,
+/// `performance.now()` in the browser); only differences between two readings are used.
+pub type WallClock<'a> = &'a dyn Fn() -> f64;
 
 /// One measured run.
 #[derive(Clone, Debug)]
@@ -62,20 +63,13 @@ pub fn zk_write_cluster(seed: u64, clients: u32, keep_trace: bool) -> Cluster {
 /// Run the ZooKeeper write benchmark for `secs` virtual seconds.
 pub fn zk_writes(secs: u64, keep_trace: bool, now: WallClock<'_>) -> Figures {
     let mut c = zk_write_cluster(42, 4, keep_trace);
-    let e0 = c.world.events();
-    let t0 = c.world.now();
-    let start = now();
-    c.run_for(Duration::from_secs(secs));
-    let wall = now().duration_since(start).as_secs_f64();
-    let writes = c.world.slots().iter().map(|s| if let Proc::Writer(w) = &s.proc { w.writes } else { 0 }).sum();
-    Figures {
-        name: format!("zk 3 servers + 4 writers, trace {}", if keep_trace { "kept" } else { "hashed only" }),
-        events: c.world.events() - e0,
-        virtual_secs: c.world.now().since(t0).as_micros() as f64 / 1e6,
-        wall_secs: wall,
-        writes,
-        trace_hash: c.world.trace.hash(),
-    }
+    let name = format!("zk 3 servers + 4 writers, trace {}", if keep_trace { "kept" } else { "hashed only" });
+    measure(name, &mut c, secs, written, now)
+}
+
+/// Writes completed by the benchmark's writer clients.
+fn written(c: &Cluster) -> u64 {
+    c.world.slots().iter().map(|s| if let Proc::Writer(w) = &s.proc { w.writes } else { 0 }).sum()
 }
 
 /// The seed cluster: 3 ZooKeeper servers, 4 brokers, topic `test` (10 partitions, RF 4, the seed's
@@ -111,32 +105,34 @@ fn spawn_producers(t: &mut crate::terminal::Terminal, topic: &str, n: u32) {
     }
 }
 
-fn acked(t: &crate::terminal::Terminal) -> u64 {
-    t.cluster.world.slots().iter().map(|s| if let Proc::KafkaTool(k) = &s.proc { k.acked } else { 0 }).sum()
+/// Records acknowledged to the benchmark's producers.
+fn acked(c: &Cluster) -> u64 {
+    c.world.slots().iter().map(|s| if let Proc::KafkaTool(k) = &s.proc { k.acked } else { 0 }).sum()
 }
 
-/// Run a prepared cluster for `secs` virtual seconds and measure.
-fn measure(name: String, t: &mut crate::terminal::Terminal, secs: u64, now: WallClock<'_>) -> Figures {
-    let e0 = t.cluster.world.events();
-    let t0 = t.cluster.world.now();
-    let a0 = acked(t);
+/// Run a prepared cluster for `secs` virtual seconds and measure; `writes` counts the clients'
+/// completed writes.
+fn measure(name: String, c: &mut Cluster, secs: u64, writes: fn(&Cluster) -> u64, now: WallClock<'_>) -> Figures {
+    let e0 = c.world.events();
+    let t0 = c.world.now();
+    let w0 = writes(c);
     let start = now();
-    t.cluster.run_for(Duration::from_secs(secs));
-    let wall = now().duration_since(start).as_secs_f64();
+    c.run_for(Duration::from_secs(secs));
+    let wall = now() - start;
     Figures {
         name,
-        events: t.cluster.world.events() - e0,
-        virtual_secs: t.cluster.world.now().since(t0).as_micros() as f64 / 1e6,
+        events: c.world.events() - e0,
+        virtual_secs: c.world.now().since(t0).as_micros() as f64 / 1e6,
         wall_secs: wall,
-        writes: acked(t) - a0,
-        trace_hash: t.cluster.world.trace.hash(),
+        writes: writes(c) - w0,
+        trace_hash: c.world.trace.hash(),
     }
 }
 
 /// The seed cluster for `secs` virtual seconds.
 pub fn kafka_seed(secs: u64, now: WallClock<'_>) -> Figures {
     let mut t = seed_cluster(42, false);
-    measure("kafka seed cluster (3 zk + 4 brokers, test 10×RF4, 1 producer)".into(), &mut t, secs, now)
+    measure("kafka seed cluster (3 zk + 4 brokers, test 10×RF4, 1 producer)".into(), &mut t.cluster, secs, acked, now)
 }
 
 /// The scale cluster: 5 ZooKeeper servers, 50 brokers, 1,000 partitions with RF 3, 10 producers.
@@ -155,7 +151,7 @@ pub fn kafka_scale(secs: u64, now: WallClock<'_>) -> Figures {
     let _ = t.run_line("kafka-topics --create --bootstrap-server localhost:9092 --topic scale --partitions 1000 --replication-factor 3");
     let _ = t.run_line("sleep 10s");
     spawn_producers(&mut t, "scale", 10);
-    measure("kafka scale cluster (5 zk + 50 brokers, 1000 partitions RF3, 10 producers)".into(), &mut t, secs, now)
+    measure("kafka scale cluster (5 zk + 50 brokers, 1000 partitions RF3, 10 producers)".into(), &mut t.cluster, secs, acked, now)
 }
 
 /// Every benchmark, as printable lines.

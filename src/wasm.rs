@@ -135,40 +135,34 @@ impl Sandbox {
         to_js(&self.d.snapshot_with(since, max, crate::view::Panels { znodes: p & 1 != 0, topics: p & 2 != 0 }))
     }
 
-    /// The Kafka seed cluster benchmark (3 ZooKeeper servers, 4 brokers, `test` 10×RF4, one
-    /// acks=all producer; `sandbox bench --only kafka-seed`), run for `virtual_secs` after
-    /// set-up: `{events, trace_hash, wall_ms}`. `clock` (e.g. `() => performance.now()`) times
-    /// the run alone, as the native bench does; the simulation itself never reads a clock.
+    /// The Kafka seed cluster benchmark (`sandbox bench --only kafka-seed`: 3 ZooKeeper
+    /// servers, 4 brokers, `test` 10×RF4, one acks=all producer), run for `virtual_secs` after
+    /// set-up: `{events, trace_hash, wall_ms}`. `clock` (e.g. `() => performance.now()`, in ms)
+    /// times the run alone, as the native bench does; the simulation itself never reads a clock.
     #[wasm_bindgen(js_name = benchKafka)]
     pub fn bench_kafka(virtual_secs: u32, clock: Option<js_sys::Function>) -> JsValue {
-        let mut t = crate::bench::seed_cluster(42, false);
-        bench_measure(&mut t.cluster, virtual_secs, clock.as_ref())
+        bench_result(|now| crate::bench::kafka_seed(virtual_secs as u64, now), clock)
     }
 
-    /// The ZooKeeper benchmark (3 servers + 4 writing clients, seed 42, trace hashed only;
-    /// `sandbox bench --only zk`), timed like `benchKafka`.
+    /// The ZooKeeper benchmark (`sandbox bench --only zk`: 3 servers + 4 writing clients, seed
+    /// 42, trace hashed only), timed like `benchKafka`.
     #[wasm_bindgen(js_name = benchRun)]
     pub fn bench_run(virtual_secs: u32, clock: Option<js_sys::Function>) -> JsValue {
-        let mut c = crate::bench::zk_write_cluster(42, 4, false);
-        bench_measure(&mut c, virtual_secs, clock.as_ref())
+        bench_result(|now| crate::bench::zk_writes(virtual_secs as u64, false, now), clock)
     }
 }
 
-/// Runs a prepared cluster for `virtual_secs`: events, trace hash and (with a clock) wall time.
-fn bench_measure(c: &mut crate::cluster::Cluster, virtual_secs: u32, clock: Option<&js_sys::Function>) -> JsValue {
+/// A native benchmark run with the page's clock (milliseconds; without one, or if it does not
+/// return numbers, `wall_ms` is `null`).
+fn bench_result(run: impl FnOnce(crate::bench::WallClock<'_>) -> crate::bench::Figures, clock: Option<js_sys::Function>) -> JsValue {
     #[derive(Serialize)]
     struct Bench {
         events: u64,
         trace_hash: String,
         wall_ms: Option<f64>,
     }
-    let read = |f: &js_sys::Function| f.call0(&JsValue::NULL).ok().and_then(|v| v.as_f64());
-    let e0 = c.world.events();
-    let t0 = clock.and_then(read);
-    c.run_for(crate::sim::time::Duration::from_secs(virtual_secs as u64));
-    let wall_ms = match (t0, clock.and_then(read)) {
-        (Some(a), Some(b)) => Some(b - a),
-        _ => None,
-    };
-    to_js(&Bench { events: c.world.events() - e0, trace_hash: format!("{:016x}", c.world.trace.hash()), wall_ms })
+    let now = || clock.as_ref().and_then(|f| f.call0(&JsValue::NULL).ok()).and_then(|v| v.as_f64()).map_or(f64::NAN, |ms| ms / 1000.0);
+    let f = run(&now);
+    let wall_ms = Some(f.wall_secs * 1000.0).filter(|ms| ms.is_finite());
+    to_js(&Bench { events: f.events, trace_hash: format!("{:016x}", f.trace_hash), wall_ms })
 }

@@ -127,9 +127,11 @@ fn main() -> ExitCode {
                 }
             }
         }
+        let origin = std::time::Instant::now();
+        let clock = || origin.elapsed().as_secs_f64();
         let lines = match only.as_deref() {
-            None => bench::run_all(secs, &|| std::time::Instant::now()),
-            Some(which) => match bench::run_one(which, secs, &|| std::time::Instant::now()) {
+            None => bench::run_all(secs, &clock),
+            Some(which) => match bench::run_one(which, secs, &clock) {
                 Some(l) => vec![l],
                 None => {
                     eprintln!("sandbox bench: --only kafka-seed|kafka-scale|zk");
