@@ -1121,10 +1121,7 @@ impl Broker {
                 failed = true;
                 continue;
             }
-            let log = match self.logs.get_mut(&d.tp) {
-                Some(l) => l,
-                None => self.logs.get_or_default(&d.tp),
-            };
+            let log = self.logs.get_or_default(&d.tp);
             if let Some(end) = d.diverging_end {
                 if end < log.leo() {
                     io.note(format!("broker {}: truncating {} from {} to {} (diverged from leader {}'s log)", self.id, d.tp, log.leo(), end, leader));
@@ -1173,10 +1170,7 @@ impl Broker {
                 interesting = true;
                 continue;
             }
-            let log = match self.logs.get_mut(&fp.tp) {
-                Some(l) => l,
-                None => self.logs.get_or_default(&fp.tp),
-            };
+            let log = self.logs.get_or_default(&fp.tp);
             let leo = log.leo();
             if replica.0 < 0 {
                 // A consumer: up to the high watermark.
@@ -1436,7 +1430,7 @@ impl Broker {
         let now = io.now();
         let lag = Duration::from_millis(self.cfg.replica_lag_ms);
         let mut shrinks: Vec<(TopicPartition, Vec<BrokerId>, Vec<BrokerId>)> = Vec::new();
-        for (tp, r) in &self.replicas {
+        for (tp, r) in self.replicas.iter() {
             if r.leader != self.id || r.pending_isr.is_some() {
                 continue;
             }

@@ -19,12 +19,11 @@ use super::types::{TopicName, TopicPartition};
 pub struct PartMap<V> {
     /// Topics in name order, each with its entries (never empty).
     topics: Vec<(TopicName, Parts<V>)>,
-    len: usize,
 }
 
 impl<V> Default for PartMap<V> {
     fn default() -> Self {
-        PartMap { topics: Vec::new(), len: 0 }
+        PartMap::new()
     }
 }
 
@@ -104,7 +103,7 @@ impl<V> Parts<V> {
 
 impl<V> PartMap<V> {
     pub const fn new() -> Self {
-        PartMap { topics: Vec::new(), len: 0 }
+        PartMap { topics: Vec::new() }
     }
 
     #[inline(always)]
@@ -163,7 +162,6 @@ impl<V> PartMap<V> {
             Err(p) => {
                 parts.entries.insert(p, (tp.clone(), make()));
                 parts.reindex();
-                self.len += 1;
                 p
             }
         };
@@ -196,19 +194,14 @@ impl<V> PartMap<V> {
         } else {
             parts.reindex();
         }
-        self.len -= 1;
         Some(v)
     }
 
     pub fn len(&self) -> usize {
-        self.len
+        self.topics.iter().map(|(_, p)| p.entries.len()).sum()
     }
     pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-    pub fn clear(&mut self) {
-        self.topics.clear();
-        self.len = 0;
+        self.topics.is_empty()
     }
 
     /// Entries in `TopicPartition` order.
@@ -229,14 +222,6 @@ impl<V> PartMap<V> {
     }
 }
 
-impl<'a, V> IntoIterator for &'a PartMap<V> {
-    type Item = (&'a TopicPartition, &'a V);
-    type IntoIter = Box<dyn DoubleEndedIterator<Item = (&'a TopicPartition, &'a V)> + 'a>;
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
-}
-
 impl<V> Index<&TopicPartition> for PartMap<V> {
     type Output = V;
     /// Panics if absent, like `BTreeMap`'s index (tests only).
@@ -245,15 +230,6 @@ impl<V> Index<&TopicPartition> for PartMap<V> {
     }
 }
 
-impl<V> FromIterator<(TopicPartition, V)> for PartMap<V> {
-    fn from_iter<I: IntoIterator<Item = (TopicPartition, V)>>(iter: I) -> Self {
-        let mut m = PartMap::new();
-        for (k, v) in iter {
-            m.insert(k, v);
-        }
-        m
-    }
-}
 
 #[cfg(test)]
 mod tests {
