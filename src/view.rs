@@ -628,10 +628,7 @@ pub fn broker_views(c: &Cluster, tree: Option<&DataTree>) -> Vec<BrokerView> {
                     format!("{st} · no ZooKeeper connection")
                 }
             });
-            let is_ctl = match broker {
-                Some(b) => b.is_controller(),
-                None => false,
-            } || (broker.is_none() && up && controller == Some(id));
+            let is_ctl = broker.map_or(up && controller == Some(id), |b| b.is_controller());
             let node = NodeView {
                 name: name.clone(),
                 kind: "broker",

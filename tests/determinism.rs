@@ -12,13 +12,18 @@ use zkafka_sandbox::terminal::Terminal;
 
 const SCRIPT: &str = include_str!("../lessons/seed-zookeeper.txt");
 
-fn run(seed: u64) -> (u64, String, String) {
+/// Runs `script` with `seed`: the trace hash, the narrated trace and the transcript.
+fn run_with(script: &str, seed: u64) -> (u64, String, String) {
     let mut t = Terminal::new(seed);
-    let transcript = run_script(&mut t, SCRIPT, true);
+    let transcript = run_script(&mut t, script, true);
     let w = &t.cluster.world;
     let name = |id: NodeId| w.name(id);
     let text: String = w.trace.since(0).map(|r| format!("{} {}\n", r.at, narrate(r, &name))).collect();
     (w.trace.hash(), text, transcript)
+}
+
+fn run(seed: u64) -> (u64, String, String) {
+    run_with(SCRIPT, seed)
 }
 
 #[test]
@@ -69,12 +74,7 @@ fn a_restored_checkpoint_replays_the_same_future() {
 const KAFKA_SCRIPT: &str = include_str!("../lessons/seed-walkthrough.txt");
 
 fn run_kafka(seed: u64) -> (u64, String, String) {
-    let mut t = Terminal::new(seed);
-    let transcript = run_script(&mut t, KAFKA_SCRIPT, true);
-    let w = &t.cluster.world;
-    let name = |id: NodeId| w.name(id);
-    let text: String = w.trace.since(0).map(|r| format!("{} {}\n", r.at, narrate(r, &name))).collect();
-    (w.trace.hash(), text, transcript)
+    run_with(KAFKA_SCRIPT, seed)
 }
 
 #[test]

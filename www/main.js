@@ -239,19 +239,21 @@ function frame(ts) {
 
 /** Frame work statistics (ms), for the benchmark: the whole frame callback and the p95 of its
  * parts (simulation advance, snapshot, rendering), and the intervals between frames. */
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const p95 = (s) => s[Math.floor(s.length * 0.95)];
 window.__frameStats = (reset) => {
-  const f = [...app.frames].sort((a, b) => a - b);
+  const f = sorted(app.frames);
   const parts = {};
   for (const k of ['sim', 'snap', 'render']) {
-    const v = app.parts.map((p) => p[k] || 0).sort((a, b) => a - b);
-    parts[k] = v.length ? v[Math.floor(v.length * 0.95)] : 0;
+    const v = sorted(app.parts.map((p) => p[k] || 0));
+    parts[k] = v.length ? p95(v) : 0;
   }
   // Animation frame intervals: the whole frame, rendering included (16.7 ms at 60 fps).
-  const g = [...app.gaps].sort((a, b) => a - b);
+  const g = sorted(app.gaps);
   if (reset) { app.frames = []; app.parts = []; app.gaps = []; }
   if (!f.length) return null;
-  return { n: f.length, mean: f.reduce((a, b) => a + b, 0) / f.length, p95: f[Math.floor(f.length * 0.95)], max: f[f.length - 1], parts,
-    interval: g.length ? { p50: g[g.length >> 1], p95: g[Math.floor(g.length * 0.95)], max: g[g.length - 1] } : null };
+  return { n: f.length, mean: f.reduce((a, b) => a + b, 0) / f.length, p95: p95(f), max: f[f.length - 1], parts,
+    interval: g.length ? { p50: g[g.length >> 1], p95: p95(g), max: g[g.length - 1] } : null };
 };
 
 function wire() {

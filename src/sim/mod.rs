@@ -177,7 +177,7 @@ where
         cfg!(not(target_arch = "wasm32")) && self.observing
     }
     fn fact(&mut self, f: F) {
-        if cfg!(not(target_arch = "wasm32")) && self.observing {
+        if self.observing() {
             self.facts.push(f.into());
         }
     }
