@@ -20,7 +20,7 @@
 //!   `min.insync.replicas` members is in the log of every leader of a later leader epoch, unless
 //!   an unclean election happened for that partition since.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 use crate::cluster::Fact;
 use crate::kafka::broker::KafkaFact;
@@ -40,14 +40,14 @@ pub struct Violation {
 /// The checker's memory.
 #[derive(Clone, Debug, Default)]
 pub struct Checker {
-    leaders: BTreeMap<u32, Sid>,
-    committed: BTreeMap<Zxid, (u64, Sid)>,
-    last_committed: BTreeMap<Sid, (Zxid, u64)>,
-    versions: BTreeMap<(Sid, String, Zxid), (i32, i32)>,
-    controllers: BTreeMap<i32, BrokerId>,
-    hws: BTreeMap<(TopicPartition, BrokerId, i32), i64>,
+    leaders: SortedMap<u32, Sid>,
+    committed: SortedMap<Zxid, (u64, Sid)>,
+    last_committed: SortedMap<Sid, (Zxid, u64)>,
+    versions: SortedMap<(Sid, String, Zxid), (i32, i32)>,
+    controllers: SortedMap<i32, BrokerId>,
+    hws: SortedMap<(TopicPartition, BrokerId, i32), i64>,
     /// Highest offset acknowledged with acks=all (and ISR ≥ min), per partition and leader epoch.
-    acked: BTreeMap<TopicPartition, BTreeMap<i32, i64>>,
+    acked: SortedMap<TopicPartition, SortedMap<i32, i64>>,
     pub violations: Vec<Violation>,
     /// Facts seen (for tests that want to know the checker was fed).
     pub facts_seen: u64,
@@ -166,7 +166,7 @@ impl Checker {
                 self.hws.insert(key, *hw);
             }
             KafkaFact::AckedAll { tp, leader_epoch, offset, .. } => {
-                let e = self.acked.entry(tp.clone()).or_default().entry(*leader_epoch).or_insert(-1);
+                let e = self.acked.get_or_default(tp.clone()).get_or_insert_with(*leader_epoch, || -1);
                 *e = (*e).max(*offset);
             }
             KafkaFact::BecameLeader { tp, broker, leader_epoch, log_end, .. } => {

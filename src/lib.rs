@@ -19,6 +19,7 @@ pub mod check;
 pub mod cluster;
 pub mod kafka;
 pub mod sim;
+pub mod sorted;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod swarm;
 pub mod terminal;

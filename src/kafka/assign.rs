@@ -16,7 +16,7 @@
 //!   list's contents, so replays stay identical.
 
 use crate::kafka::types::BrokerId;
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::fmt;
 
 /// Sandbox limit on the number of partitions one assignment may produce (not a Kafka limit).
@@ -83,7 +83,7 @@ pub fn assign_replicas_rack_unaware(
     fixed_start_index: i32,
     start_partition_id: i32,
     next_int: &mut dyn FnMut(i32) -> i32,
-) -> Result<BTreeMap<i32, Vec<BrokerId>>, AssignError> {
+) -> Result<SortedMap<i32, Vec<BrokerId>>, AssignError> {
     if n_partitions <= 0 {
         return Err(AssignError::InvalidPartitions(
             "Number of partitions must be larger than 0.".to_string(),
@@ -127,7 +127,7 @@ pub fn assign_replicas_rack_unaware(
         draw(n)
     };
 
-    let mut ret = BTreeMap::new();
+    let mut ret = SortedMap::new();
     for current_partition_id in first_partition_id..first_partition_id + n_partitions as i64 {
         if current_partition_id > 0 && current_partition_id % n == 0 {
             next_replica_shift += 1;
@@ -163,8 +163,8 @@ fn replica_index(first_replica_index: i64, second_replica_shift: i64, j: i64, n:
 ///
 /// Java's `String.split` semantics are kept: trailing empty pieces are dropped (`"1:2,"` is one
 /// partition), inner empty pieces are errors (`For input string: ""`).
-pub fn parse_replica_assignment(s: &str) -> Result<BTreeMap<i32, Vec<BrokerId>>, String> {
-    let mut ret: BTreeMap<i32, Vec<BrokerId>> = BTreeMap::new();
+pub fn parse_replica_assignment(s: &str) -> Result<SortedMap<i32, Vec<BrokerId>>, String> {
+    let mut ret: SortedMap<i32, Vec<BrokerId>> = SortedMap::new();
     let mut first_len: Option<usize> = None;
     for (i, partition) in java_split(s, ',').into_iter().enumerate() {
         let mut broker_list = Vec::new();
@@ -241,9 +241,9 @@ pub(crate) fn java_parse_int(s: &str) -> Result<i32, String> {
 /// the iteration order of the immutable `HashMap` that `groupBy` builds (CHAMP order of the
 /// improved `Int` hashes).
 fn duplicates_in_scala_order(values: &[i32]) -> Vec<i32> {
-    let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
+    let mut counts: SortedMap<i32, usize> = SortedMap::new();
     for v in values {
-        *counts.entry(*v).or_insert(0) += 1;
+        *counts.get_or_insert_with(*v, || 0) += 1;
     }
     let dups: Vec<(i32, i32)> = counts
         .into_iter()
@@ -288,7 +288,7 @@ mod tests {
         move |_bound| it.next().unwrap_or(0)
     }
 
-    fn as_lists(m: &BTreeMap<i32, Vec<BrokerId>>) -> Vec<(i32, Vec<i32>)> {
+    fn as_lists(m: &SortedMap<i32, Vec<BrokerId>>) -> Vec<(i32, Vec<i32>)> {
         m.iter()
             .map(|(p, r)| (*p, r.iter().map(|b| b.0).collect()))
             .collect()

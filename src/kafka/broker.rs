@@ -18,7 +18,7 @@
 //! other than `min.insync.replicas` and `unclean.leader.election.enable` are stored but have no
 //! effect; no transactions, no idempotent producer, no consumer groups (see `tools.rs`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 use std::rc::Rc;
 
 use crate::sim::time::{Duration, Time};
@@ -169,7 +169,7 @@ pub struct KafkaConfig {
     /// `controlled.shutdown.retry.backoff.ms` (5000).
     pub shutdown_backoff_ms: u64,
     /// Broker id → node, and the first client port (9092).
-    pub brokers: BTreeMap<BrokerId, NodeId>,
+    pub brokers: SortedMap<BrokerId, NodeId>,
     pub base_port: u16,
 }
 
@@ -368,7 +368,7 @@ pub struct Broker {
     pub phase: Phase,
     pub zk: ZkClient,
     pub broker_epoch: i64,
-    pub(super) pending: BTreeMap<u64, Purpose>,
+    pub(super) pending: SortedMap<u64, Purpose>,
     next_tag: u64,
     top_paths_left: usize,
     pub cluster_id: Option<String>,
@@ -381,17 +381,17 @@ pub struct Broker {
     /// Metadata cache (UpdateMetadata).
     pub meta_live: Vec<BrokerId>,
     pub meta_controller: Option<BrokerId>,
-    pub meta_parts: BTreeMap<TopicPartition, PartState>,
-    pub meta_topics: BTreeMap<String, TopicId>,
+    pub meta_parts: SortedMap<TopicPartition, PartState>,
+    pub meta_topics: SortedMap<String, TopicId>,
     /// Topic config overrides read from `/config/topics/T`.
-    pub topic_configs: BTreeMap<String, BTreeMap<String, String>>,
+    pub topic_configs: SortedMap<String, SortedMap<String, String>>,
     /// Replicas this broker holds, by partition.
     pub replicas: PartMap<Replica>,
     /// Fetch in flight to each leader.
-    fetching: BTreeMap<BrokerId, u64>,
+    fetching: SortedMap<BrokerId, u64>,
     /// The partitions fetched from each leader, in map order (`fetch_from`'s list), built on
     /// first use and dropped whenever a replica, its leader or its `fetch_failed` changes.
-    fetch_lists: BTreeMap<BrokerId, Vec<TopicPartition>>,
+    fetch_lists: SortedMap<BrokerId, Vec<TopicPartition>>,
     /// Scratch list reused by `handle_fetch` (partitions whose follower state it updated).
     fetch_changed: Vec<(u32, bool)>,
     parked: Vec<ParkedFetch>,
@@ -485,7 +485,7 @@ impl Broker {
             phase: Phase::Down,
             zk,
             broker_epoch: -1,
-            pending: BTreeMap::new(),
+            pending: SortedMap::new(),
             next_tag: 1,
             top_paths_left: 0,
             cluster_id: None,
@@ -494,12 +494,12 @@ impl Broker {
             controller_epoch_seen: ControllerEpoch(0),
             meta_live: Vec::new(),
             meta_controller: None,
-            meta_parts: BTreeMap::new(),
-            meta_topics: BTreeMap::new(),
-            topic_configs: BTreeMap::new(),
+            meta_parts: SortedMap::new(),
+            meta_topics: SortedMap::new(),
+            topic_configs: SortedMap::new(),
             replicas: PartMap::new(),
-            fetching: BTreeMap::new(),
-            fetch_lists: BTreeMap::new(),
+            fetching: SortedMap::new(),
+            fetch_lists: SortedMap::new(),
             fetch_changed: Vec::new(),
             parked: Vec::new(),
             delayed: Vec::new(),
@@ -944,7 +944,7 @@ impl Broker {
                 for (t, id) in topics {
                     // DescribeConfigs reads the topic's overrides from ZooKeeper.
                     if !self.topic_configs.contains_key(&t) {
-                        self.topic_configs.insert(t.clone(), BTreeMap::new());
+                        self.topic_configs.insert(t.clone(), SortedMap::new());
                         self.zk_submit(io, Purpose::TopicConfig(t.clone()), Op::GetData { path: format!("/config/topics/{t}"), watch: false });
                     }
                     self.meta_topics.insert(t, id);
@@ -1004,7 +1004,7 @@ impl Broker {
         let now = io.now();
         self.state_gen += 1;
         self.fetch_lists.clear();
-        let mut leaders_to_fetch: BTreeSet<BrokerId> = BTreeSet::new();
+        let mut leaders_to_fetch: SortedSet<BrokerId> = SortedSet::new();
         for p in partitions {
             if let Some(cur) = self.replicas.get(&p.tp) {
                 if p.leader_epoch < cur.leader_epoch || (p.leader_epoch == cur.leader_epoch && p.leader == cur.leader && p.isr == cur.isr) {
@@ -1012,7 +1012,7 @@ impl Broker {
                 }
             }
             if !self.topic_configs.contains_key(p.tp.topic.as_str()) {
-                self.topic_configs.insert(p.tp.topic.to_string(), BTreeMap::new());
+                self.topic_configs.insert(p.tp.topic.to_string(), SortedMap::new());
                 self.zk_submit(io, Purpose::TopicConfig(p.tp.topic.to_string()), Op::GetData { path: format!("/config/topics/{}", p.tp.topic), watch: false });
             }
             let log = self.logs.get_or_default(&p.tp);

@@ -21,7 +21,8 @@
 //! (errors are not retried), topic deletion does not wait for StopReplica responses, and the
 //! controller's own requests to itself are handled in place instead of over a socket.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
+use crate::sorted::{SortedMap, SortedSet};
 
 use crate::sim::time::Duration;
 use crate::sim::NodeId;
@@ -48,8 +49,8 @@ pub struct LeaderIsr {
 #[derive(Clone, Debug)]
 pub struct TopicCtx {
     pub id: TopicId,
-    pub assignment: BTreeMap<i32, Vec<BrokerId>>,
-    pub configs: BTreeMap<String, String>,
+    pub assignment: SortedMap<i32, Vec<BrokerId>>,
+    pub configs: SortedMap<String, String>,
 }
 
 /// Controller events (`ControllerEvent`).
@@ -74,12 +75,12 @@ struct Job {
     ev: Event,
     stage: u8,
     outstanding: usize,
-    ops: BTreeMap<String, Op>,
-    results: BTreeMap<String, Result<Reply, ErrCode>>,
+    ops: SortedMap<String, Op>,
+    results: SortedMap<String, Result<Reply, ErrCode>>,
     /// Partition writes in flight: (key, tp, new state, unclean).
     writes: Vec<(String, TopicPartition, LeaderIsr, bool)>,
     /// Partitions changed so far (for LeaderAndIsr/UpdateMetadata at the end).
-    changed: BTreeSet<TopicPartition>,
+    changed: SortedSet<TopicPartition>,
     /// Scratch: names (topics, brokers) carried between stages.
     names: Vec<String>,
     dead: Vec<BrokerId>,
@@ -90,7 +91,7 @@ struct Job {
 
 impl Job {
     fn new(ev: Event) -> Job {
-        Job { ev, stage: 0, outstanding: 0, ops: BTreeMap::new(), results: BTreeMap::new(), writes: Vec::new(), changed: BTreeSet::new(), names: Vec::new(), dead: Vec::new(), born: Vec::new(), answers: Vec::new() }
+        Job { ev, stage: 0, outstanding: 0, ops: SortedMap::new(), results: SortedMap::new(), writes: Vec::new(), changed: SortedSet::new(), names: Vec::new(), dead: Vec::new(), born: Vec::new(), answers: Vec::new() }
     }
 }
 
@@ -100,12 +101,12 @@ pub struct Controller {
     pub epoch: ControllerEpoch,
     pub epoch_zk_version: i32,
     /// Live brokers and their epochs (czxid of `/brokers/ids/N`).
-    pub live: BTreeMap<BrokerId, i64>,
-    pub shutting_down: BTreeSet<BrokerId>,
+    pub live: SortedMap<BrokerId, i64>,
+    pub shutting_down: SortedSet<BrokerId>,
     /// Bounced brokers held out of `live` while their failure is handled.
-    bounced: BTreeMap<BrokerId, i64>,
-    pub topics: BTreeMap<String, TopicCtx>,
-    pub states: BTreeMap<TopicPartition, LeaderIsr>,
+    bounced: SortedMap<BrokerId, i64>,
+    pub topics: SortedMap<String, TopicCtx>,
+    pub states: SortedMap<TopicPartition, LeaderIsr>,
     queue: VecDeque<Event>,
     job: Option<Job>,
     gen: u64,
@@ -173,11 +174,11 @@ impl Broker {
         self.ctl = Some(Controller {
             epoch,
             epoch_zk_version: zkv,
-            live: BTreeMap::new(),
-            shutting_down: BTreeSet::new(),
-            bounced: BTreeMap::new(),
-            topics: BTreeMap::new(),
-            states: BTreeMap::new(),
+            live: SortedMap::new(),
+            shutting_down: SortedSet::new(),
+            bounced: SortedMap::new(),
+            topics: SortedMap::new(),
+            states: SortedMap::new(),
             queue: VecDeque::new(),
             job: None,
             gen: 0,
@@ -476,7 +477,7 @@ impl Broker {
     /// Live brokers and epochs from the reads; returns (new, dead) relative to the context.
     fn apply_broker_reads(&mut self) -> (Vec<BrokerId>, Vec<BrokerId>) {
         let listed = std::mem::take(&mut self.job().born);
-        let mut now: BTreeMap<BrokerId, i64> = BTreeMap::new();
+        let mut now: SortedMap<BrokerId, i64> = SortedMap::new();
         for b in listed {
             if let Some((_, st)) = self.result(&format!("b:{}", b.0)).as_ref().and_then(data_of) {
                 now.insert(b, st.czxid.0 as i64);
@@ -503,7 +504,7 @@ impl Broker {
         // A bounced broker (new registration, new epoch) is handled as dead first, then as
         // new: it leaves the live set until the startup half (`processBrokerChange`).
         let mut live = now.clone();
-        let mut bounced = BTreeMap::new();
+        let mut bounced = SortedMap::new();
         for b in &dead {
             if let Some(e) = live.remove(b) {
                 bounced.insert(*b, e);
@@ -540,7 +541,7 @@ impl Broker {
             let Ok(a) = json::parse_topic_assignment(&d) else { continue };
             let configs = self.result(&format!("c:{t}")).as_ref().and_then(data_of).and_then(|(d, _)| json::parse_topic_config(&d).ok()).unwrap_or_default();
             let c = self.ctl.as_mut().expect("controller");
-            let entry = c.topics.entry(t.clone()).or_insert_with(|| TopicCtx { id: a.topic_id.unwrap_or(TopicId::ZERO), assignment: BTreeMap::new(), configs: configs.clone() });
+            let entry = c.topics.get_or_insert_with(t.clone(), || TopicCtx { id: a.topic_id.unwrap_or(TopicId::ZERO), assignment: SortedMap::new(), configs: configs.clone() });
             entry.configs = configs;
             for (p, r) in a.partitions {
                 if !entry.assignment.contains_key(&p) {
@@ -623,7 +624,7 @@ impl Broker {
         let (epoch, ezv) = (c.epoch, c.epoch_zk_version);
         let mut reqs: Vec<(String, Op)> = Vec::new();
         let mut writes = Vec::new();
-        let mut topics_done: BTreeSet<String> = BTreeSet::new();
+        let mut topics_done: SortedSet<String> = SortedSet::new();
         for tp in tps {
             let replicas = c.replicas(tp);
             let live: Vec<BrokerId> = replicas.iter().filter(|b| c.is_live(**b)).copied().collect();
@@ -708,13 +709,13 @@ impl Broker {
     /// LeaderAndIsr for `tps` to their live replicas (or only to `only`).
     fn send_leader_and_isr(&mut self, io: &mut KIo<'_>, tps: &[TopicPartition], only: Option<&[BrokerId]>) {
         let Some(c) = self.ctl.as_ref() else { return };
-        let mut per: BTreeMap<BrokerId, Vec<PartState>> = BTreeMap::new();
+        let mut per: SortedMap<BrokerId, Vec<PartState>> = SortedMap::new();
         for tp in tps {
             let Some(ps) = c.part_state(tp) else { continue };
             for r in &ps.replicas {
                 // ControllerContext.isReplicaOnline: shutting-down brokers are not live here.
                 if c.is_live(*r) && !c.shutting_down.contains(r) && only.map(|o| o.contains(r)).unwrap_or(true) {
-                    per.entry(*r).or_default().push(ps.clone());
+                    per.get_or_default(*r).push(ps.clone());
                 }
             }
         }
@@ -939,11 +940,11 @@ impl Broker {
                     let ctx = self.ctl.as_mut().and_then(|c| c.topics.remove(&t));
                     if let Some(ctx) = ctx {
                         io.note(format!("controller {}: deleting topic {t}", self.id));
-                        let mut per: BTreeMap<BrokerId, Vec<TopicPartition>> = BTreeMap::new();
+                        let mut per: SortedMap<BrokerId, Vec<TopicPartition>> = SortedMap::new();
                         for (p, rs) in &ctx.assignment {
                             let tp = TopicPartition::new(t.clone(), *p);
                             for r in rs {
-                                per.entry(*r).or_default().push(tp.clone());
+                                per.get_or_default(*r).push(tp.clone());
                             }
                             if let Some(c) = self.ctl.as_mut() {
                                 c.states.remove(&tp);
@@ -1172,10 +1173,10 @@ impl Broker {
                     let c = self.ctl.as_ref().expect("controller");
                     // checkAndTriggerAutoLeaderRebalance: per preferred broker, the share of its
                     // partitions it does not lead.
-                    let mut by_pref: BTreeMap<BrokerId, Vec<(&TopicPartition, &LeaderIsr)>> = BTreeMap::new();
+                    let mut by_pref: SortedMap<BrokerId, Vec<(&TopicPartition, &LeaderIsr)>> = SortedMap::new();
                     for (tp, s) in &c.states {
                         if let Some(p) = c.replicas(tp).first() {
-                            by_pref.entry(*p).or_default().push((tp, s));
+                            by_pref.get_or_default(*p).push((tp, s));
                         }
                     }
                     let mut tps = Vec::new();
@@ -1247,7 +1248,7 @@ impl Broker {
                         Some(a) => {
                             if let Some(b) = a.values().flatten().find(|b| !live.contains(b)) {
                                 let _ = b;
-                                let unknown: BTreeSet<i32> = a.values().flatten().filter(|b| !live.contains(b)).map(|b| b.0).collect();
+                                let unknown: SortedSet<i32> = a.values().flatten().filter(|b| !live.contains(b)).map(|b| b.0).collect();
                                 let list = unknown.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(", ");
                                 return self.admin_reply(io, from, corr, vec![(key, Err((KErr::InvalidReplicaAssignment, format!("Unknown broker(s) in replica assignment: {list}."))))]);
                             }

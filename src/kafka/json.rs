@@ -31,7 +31,7 @@
 
 use crate::kafka::types::{java_string_hash, BrokerId, ControllerEpoch, LeaderEpoch, TopicId};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::fmt;
 
 // ---------------------------------------------------------------------------------------------
@@ -72,9 +72,9 @@ fn champ_level(items: &[(usize, u32)], shift: u32, out: &mut Vec<usize>) {
         out.extend(items.iter().map(|(i, _)| *i));
         return;
     }
-    let mut slots: BTreeMap<u32, Vec<(usize, u32)>> = BTreeMap::new();
+    let mut slots: SortedMap<u32, Vec<(usize, u32)>> = SortedMap::new();
     for (i, h) in items {
-        slots.entry((h >> shift) & 31).or_default().push((*i, *h));
+        slots.get_or_default((h >> shift) & 31).push((*i, *h));
     }
     for group in slots.values() {
         if group.len() == 1 {
@@ -272,7 +272,7 @@ fn scala_mutable_object(pairs: Vec<(&str, String)>, initial_capacity: usize) -> 
 
 /// `TopicZNode.encode`'s inner maps: partition id (as a string) → replica list, built as an empty
 /// `mutable.Map` (16 slots) and filled in partition order.
-fn partition_map_json(m: &BTreeMap<i32, Vec<BrokerId>>) -> String {
+fn partition_map_json(m: &SortedMap<i32, Vec<BrokerId>>) -> String {
     let keyed: Vec<((String, String), i32)> = m
         .iter()
         .map(|(p, r)| {
@@ -340,14 +340,14 @@ pub fn broker_registration_json(
 /// `/brokers/topics/<t>` (version 3) for a freshly created topic: no reassignment in progress.
 /// For the seed: `{"partitions":{"0":[3,2,4,1],...},"topic_id":"JNzi3mkbQqG0P6AEwPiATA","adding_replicas":{},"removing_replicas":{},"version":3}`.
 pub fn topic_assignment_json(
-    partitions: &BTreeMap<i32, Vec<BrokerId>>,
+    partitions: &SortedMap<i32, Vec<BrokerId>>,
     topic_id: TopicId,
 ) -> String {
     topic_assignment_json_full(
         partitions,
         Some(topic_id),
-        &BTreeMap::new(),
-        &BTreeMap::new(),
+        &SortedMap::new(),
+        &SortedMap::new(),
     )
 }
 
@@ -357,10 +357,10 @@ pub fn topic_assignment_json(
 /// Partition keys follow the Scala `mutable.HashMap` order: `"0".."9"` ascending, but e.g. 12
 /// partitions give `"11","0",...,"9","10"`.
 pub fn topic_assignment_json_full(
-    partitions: &BTreeMap<i32, Vec<BrokerId>>,
+    partitions: &SortedMap<i32, Vec<BrokerId>>,
     topic_id: Option<TopicId>,
-    adding: &BTreeMap<i32, Vec<BrokerId>>,
-    removing: &BTreeMap<i32, Vec<BrokerId>>,
+    adding: &SortedMap<i32, Vec<BrokerId>>,
+    removing: &SortedMap<i32, Vec<BrokerId>>,
 ) -> String {
     let mut pairs = vec![
         ("version", "3".to_string()),
@@ -398,7 +398,7 @@ pub fn partition_state_json(
 
 /// `/config/topics/<t>` (`ConfigEntityZNode.encode`): `{"version":1,"config":{...}}`, the
 /// overrides in `java.util.Properties` order, assuming they were set in key order.
-pub fn topic_config_json(configs: &BTreeMap<String, String>) -> String {
+pub fn topic_config_json(configs: &SortedMap<String, String>) -> String {
     let ordered: Vec<(String, String)> = configs
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -509,11 +509,11 @@ fn as_broker_list(v: &Value, key: &str) -> Result<Vec<BrokerId>, JsonError> {
     arr.iter().map(|x| as_i32(x, key).map(BrokerId)).collect()
 }
 
-fn as_partition_map(v: &Value, key: &str) -> Result<BTreeMap<i32, Vec<BrokerId>>, JsonError> {
+fn as_partition_map(v: &Value, key: &str) -> Result<SortedMap<i32, Vec<BrokerId>>, JsonError> {
     let obj = v
         .as_object()
         .ok_or_else(|| JsonError(format!("field \"{key}\" is not an object")))?;
-    let mut out = BTreeMap::new();
+    let mut out = SortedMap::new();
     for (p, replicas) in obj {
         let pid = p.parse::<i32>().map_err(|_| {
             JsonError(format!(
@@ -556,23 +556,23 @@ pub fn parse_partition_state(json: &str) -> Result<PartitionStateJson, JsonError
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct TopicAssignmentJson {
     /// Partition id → replicas (assignment order).
-    pub partitions: BTreeMap<i32, Vec<BrokerId>>,
+    pub partitions: SortedMap<i32, Vec<BrokerId>>,
     /// `None` for payloads written before IBP 2.8.
     pub topic_id: Option<TopicId>,
     /// Empty maps when the fields are absent (versions 1 and 2).
-    pub adding_replicas: BTreeMap<i32, Vec<BrokerId>>,
+    pub adding_replicas: SortedMap<i32, Vec<BrokerId>>,
     /// Replicas being removed by a reassignment.
-    pub removing_replicas: BTreeMap<i32, Vec<BrokerId>>,
+    pub removing_replicas: SortedMap<i32, Vec<BrokerId>>,
 }
 
 /// Reads a topic assignment payload. Like Kafka, a missing `partitions` gives an empty map and
 /// missing `adding_replicas`/`removing_replicas`/`topic_id` are allowed.
 pub fn parse_topic_assignment(json: &str) -> Result<TopicAssignmentJson, JsonError> {
     let m = parse_object(json)?;
-    let map_or_empty = |key: &str| -> Result<BTreeMap<i32, Vec<BrokerId>>, JsonError> {
+    let map_or_empty = |key: &str| -> Result<SortedMap<i32, Vec<BrokerId>>, JsonError> {
         match m.get(key) {
             Some(v) => as_partition_map(v, key),
-            None => Ok(BTreeMap::new()),
+            None => Ok(SortedMap::new()),
         }
     };
     let topic_id = match m.get("topic_id") {
@@ -671,9 +671,9 @@ pub fn parse_broker_registration(json: &str) -> Result<BrokerRegistrationJson, J
 
 /// Reads `/config/topics/<t>` into its overrides (`ConfigEntityZNode.decode`); a missing
 /// `config` gives no overrides. Values must be strings.
-pub fn parse_topic_config(json: &str) -> Result<BTreeMap<String, String>, JsonError> {
+pub fn parse_topic_config(json: &str) -> Result<SortedMap<String, String>, JsonError> {
     let m = parse_object(json)?;
-    let mut out = BTreeMap::new();
+    let mut out = SortedMap::new();
     if let Some(Value::Object(c)) = m.get("config") {
         for (k, v) in c {
             out.insert(k.clone(), as_str(v, k)?.to_string());
@@ -696,7 +696,7 @@ mod tests {
         v.iter().map(|b| BrokerId(*b)).collect()
     }
 
-    fn seed_assignment() -> BTreeMap<i32, Vec<BrokerId>> {
+    fn seed_assignment() -> SortedMap<i32, Vec<BrokerId>> {
         let lists = crate::kafka::assign::SEED_ASSIGNMENT;
         lists
             .iter()
@@ -757,9 +757,9 @@ mod tests {
 
     #[test]
     fn topic_assignment_without_topic_id_keeps_the_other_keys_in_hash_order() {
-        let mut m = BTreeMap::new();
+        let mut m = SortedMap::new();
         m.insert(0, ids(&[1]));
-        let j = topic_assignment_json_full(&m, None, &BTreeMap::new(), &BTreeMap::new());
+        let j = topic_assignment_json_full(&m, None, &SortedMap::new(), &SortedMap::new());
         assert_eq!(
             j,
             r#"{"partitions":{"0":[1]},"adding_replicas":{},"removing_replicas":{},"version":3}"#
@@ -768,11 +768,11 @@ mod tests {
 
     #[test]
     fn topic_assignment_lists_reassignment_replicas() {
-        let mut m = BTreeMap::new();
+        let mut m = SortedMap::new();
         m.insert(0, ids(&[1, 2, 3]));
-        let mut adding = BTreeMap::new();
+        let mut adding = SortedMap::new();
         adding.insert(0, ids(&[3]));
-        let mut removing = BTreeMap::new();
+        let mut removing = SortedMap::new();
         removing.insert(0, ids(&[4]));
         let j = topic_assignment_json_full(&m, Some(TopicId::ZERO), &adding, &removing);
         assert_eq!(
@@ -783,7 +783,7 @@ mod tests {
 
     #[test]
     fn twelve_partitions_are_not_in_ascending_key_order() {
-        let m: BTreeMap<i32, Vec<BrokerId>> = (0..12).map(|p| (p, ids(&[1]))).collect();
+        let m: SortedMap<i32, Vec<BrokerId>> = (0..12).map(|p| (p, ids(&[1]))).collect();
         let j = topic_assignment_json(&m, seed_id());
         assert!(
             j.starts_with(r#"{"partitions":{"11":[1],"0":[1],"1":[1],"2":[1],"3":[1],"4":[1],"5":[1],"6":[1],"7":[1],"8":[1],"9":[1],"10":[1]}"#),
@@ -793,7 +793,7 @@ mod tests {
 
     #[test]
     fn eleven_partitions_put_10_last() {
-        let m: BTreeMap<i32, Vec<BrokerId>> = (0..11).map(|p| (p, ids(&[1]))).collect();
+        let m: SortedMap<i32, Vec<BrokerId>> = (0..11).map(|p| (p, ids(&[1]))).collect();
         let j = topic_assignment_json(&m, seed_id());
         assert!(j.contains(r#""9":[1],"10":[1]}"#), "{j}");
         assert!(j.starts_with(r#"{"partitions":{"0":[1],"1":[1]"#), "{j}");
@@ -828,14 +828,14 @@ mod tests {
     #[test]
     fn empty_topic_config() {
         assert_eq!(
-            topic_config_json(&BTreeMap::new()),
+            topic_config_json(&SortedMap::new()),
             r#"{"version":1,"config":{}}"#
         );
     }
 
     #[test]
     fn topic_config_orders_keys_like_properties() {
-        let mut c = BTreeMap::new();
+        let mut c = SortedMap::new();
         c.insert("retention.ms".to_string(), "1000".to_string());
         c.insert("cleanup.policy".to_string(), "compact".to_string());
         c.insert("min.insync.replicas".to_string(), "2".to_string());
@@ -1061,7 +1061,7 @@ mod tests {
 
     #[test]
     fn topic_config_and_cluster_id_parse_back() {
-        let mut c = BTreeMap::new();
+        let mut c = SortedMap::new();
         c.insert("segment.bytes".to_string(), "1073741824".to_string());
         assert_eq!(parse_topic_config(&topic_config_json(&c)).unwrap(), c);
         assert_eq!(parse_cluster_id(&cluster_id_json("xyz")).unwrap(), "xyz");

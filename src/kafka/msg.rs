@@ -11,7 +11,7 @@
 //! (a console line) and the leader epoch they were written in; fetch sessions (KIP-227) are not
 //! modelled — every fetch lists its partitions.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -169,7 +169,7 @@ pub struct TopicMeta {
 /// An admin request the controller serves (`ZkAdminManager` / `KafkaApis` → controller).
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum AdminOp {
-    CreateTopic { topic: String, partitions: Option<i32>, replication_factor: Option<i32>, assignment: Option<BTreeMap<i32, Vec<BrokerId>>>, configs: Vec<(String, String)> },
+    CreateTopic { topic: String, partitions: Option<i32>, replication_factor: Option<i32>, assignment: Option<SortedMap<i32, Vec<BrokerId>>>, configs: Vec<(String, String)> },
     DeleteTopic { topic: String },
     CreatePartitions { topic: String, count: i32 },
     /// `None` = every partition.

@@ -16,7 +16,7 @@
 //! partition (what the sticky partitioner does with lines typed within `linger.ms`); retries of the
 //! same error are summarised in one line; topics are not auto-created.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 use std::rc::Rc;
 
 use crate::sim::time::{Duration, Time};
@@ -64,24 +64,24 @@ pub struct KafkaTool {
     /// Bootstrap brokers (nodes), in the order given.
     pub bootstrap: Vec<NodeId>,
     /// Every broker's node (to reach leaders and the controller).
-    pub brokers: BTreeMap<BrokerId, NodeId>,
+    pub brokers: SortedMap<BrokerId, NodeId>,
     pub out: Vec<String>,
     pub exited: bool,
     phase: u8,
-    tags: BTreeMap<u64, String>,
-    ops: BTreeMap<String, Op>,
+    tags: SortedMap<u64, String>,
+    ops: SortedMap<String, Op>,
     next_tag: u64,
-    results: BTreeMap<String, Result<Reply, ErrCode>>,
+    results: SortedMap<String, Result<Reply, ErrCode>>,
     outstanding: usize,
     names: Vec<String>,
     corr: u64,
-    waiting: BTreeSet<u64>,
+    waiting: SortedSet<u64>,
     meta: Option<(Option<BrokerId>, Vec<BrokerId>, Vec<TopicMeta>)>,
     boot_cursor: usize,
     started_at: Time,
     last_progress: Time,
     /// Consumer positions / producer bookkeeping.
-    positions: BTreeMap<TopicPartition, Position>,
+    positions: SortedMap<TopicPartition, Position>,
     consumed: i64,
     produce_target: Option<TopicPartition>,
     retries: u64,
@@ -99,7 +99,7 @@ fn time_prefix(wall_ms: u64) -> String {
 }
 
 impl KafkaTool {
-    pub fn new(job: ToolJob, zk_servers: Option<Vec<NodeId>>, bootstrap: Vec<NodeId>, brokers: BTreeMap<BrokerId, NodeId>) -> KafkaTool {
+    pub fn new(job: ToolJob, zk_servers: Option<Vec<NodeId>>, bootstrap: Vec<NodeId>, brokers: SortedMap<BrokerId, NodeId>) -> KafkaTool {
         KafkaTool {
             job,
             zk: zk_servers.map(|s| ZkClient::new(s, 30_000)),
@@ -108,19 +108,19 @@ impl KafkaTool {
             out: Vec::new(),
             exited: false,
             phase: 0,
-            tags: BTreeMap::new(),
-            ops: BTreeMap::new(),
+            tags: SortedMap::new(),
+            ops: SortedMap::new(),
             next_tag: 1,
-            results: BTreeMap::new(),
+            results: SortedMap::new(),
             outstanding: 0,
             names: Vec::new(),
             corr: 1,
-            waiting: BTreeSet::new(),
+            waiting: SortedSet::new(),
             meta: None,
             boot_cursor: 0,
             started_at: Time::ZERO,
             last_progress: Time::ZERO,
-            positions: BTreeMap::new(),
+            positions: SortedMap::new(),
             consumed: 0,
             produce_target: None,
             retries: 0,
@@ -803,7 +803,7 @@ impl KafkaTool {
                             StartOffset::At(o) => o,
                             StartOffset::Latest => -1,
                         };
-                        self.positions.entry(tp).or_insert(Position { offset: start.max(0), started: start >= 0 });
+                        self.positions.get_or_insert_with(tp, || Position { offset: start.max(0), started: start >= 0 });
                     }
                 }
                 self.consumer_fetch(io);
@@ -990,13 +990,13 @@ impl KafkaTool {
 
     fn consumer_fetch(&mut self, io: &mut KIo<'_>) {
         let Some((_, _, topics)) = self.meta.as_ref() else { return };
-        let mut per: BTreeMap<BrokerId, Vec<FetchPart>> = BTreeMap::new();
+        let mut per: SortedMap<BrokerId, Vec<FetchPart>> = SortedMap::new();
         for (tp, pos) in &self.positions {
             let Some(p) = topics.iter().find(|t| t.name == tp.topic).and_then(|t| t.partitions.iter().find(|p| p.partition == tp.partition)) else { continue };
             if p.leader.0 < 0 {
                 continue;
             }
-            per.entry(p.leader).or_default().push(FetchPart { tp: tp.clone(), offset: if pos.started { pos.offset } else { 0 }, last_epoch: -1 });
+            per.get_or_default(p.leader).push(FetchPart { tp: tp.clone(), offset: if pos.started { pos.offset } else { 0 }, last_epoch: -1 });
         }
         if per.is_empty() {
             self.meta = None;

@@ -44,7 +44,7 @@ use crate::kafka::json::{
     java_concurrent_hash_map_order, java_hash_map_order, scala_immutable_hash_order,
 };
 use crate::kafka::types::{java_string_hash, BrokerId, TopicId, TopicPartition};
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::fmt;
 
 // =============================================================================================
@@ -448,8 +448,8 @@ fn check_invalid_in_order(set: &OptionSet, used: &str, invalid: &[&str]) -> Resu
 
 /// `CommandLineUtils.parseKeyValueArgs(args, acceptMissingValue = true)`: `k=v` split at the
 /// first `=`; a missing value is the empty string; later keys override earlier ones.
-pub fn parse_key_value_args(args: &[&str]) -> BTreeMap<String, String> {
-    let mut props = BTreeMap::new();
+pub fn parse_key_value_args(args: &[&str]) -> SortedMap<String, String> {
+    let mut props = SortedMap::new();
     for a in args {
         let (k, v) = match a.find('=') {
             Some(i) => (&a[..i], &a[i + 1..]),
@@ -1064,7 +1064,7 @@ pub struct TopicsCmd {
     /// `--replication-factor` (read for `--create` only).
     pub replication_factor: Option<i32>,
     /// `--replica-assignment`, parsed (`None` if absent or the empty string).
-    pub replica_assignment: Option<BTreeMap<i32, Vec<BrokerId>>>,
+    pub replica_assignment: Option<SortedMap<i32, Vec<BrokerId>>>,
     /// `--config k=v`, trimmed, in command-line order (a later duplicate key wins).
     pub configs: Vec<(String, String)>,
     /// `--delete-config NAME`, trimmed.
@@ -1784,7 +1784,7 @@ pub fn describe_topic_output(
 /// partitions, CHAMP order of `TopicPartition.hashCode` beyond). `0` for no partitions.
 pub fn zk_describe_replication_factor(
     topic: &str,
-    assignment: &BTreeMap<i32, Vec<BrokerId>>,
+    assignment: &SortedMap<i32, Vec<BrokerId>>,
 ) -> i32 {
     let first = if assignment.len() <= 4 {
         assignment.keys().next().copied()
@@ -2000,9 +2000,9 @@ pub struct ProducerCmd {
     /// Sandbox shortcut `--messages N`: send N generated lines instead of reading stdin.
     pub messages: Option<u32>,
     /// `--producer-property k=v` (later keys win).
-    pub producer_properties: BTreeMap<String, String>,
+    pub producer_properties: SortedMap<String, String>,
     /// `--property k=v` for the line reader (`parse.key`, `key.separator`, ...).
-    pub reader_properties: BTreeMap<String, String>,
+    pub reader_properties: SortedMap<String, String>,
     /// `--producer.config FILE` (never read here).
     pub producer_config: Option<String>,
 }
@@ -2191,9 +2191,9 @@ pub struct ConsumerCmd {
     /// `console-consumer-<random>` and disables auto-commit).
     pub group: Option<String>,
     /// `--consumer-property k=v`.
-    pub consumer_properties: BTreeMap<String, String>,
+    pub consumer_properties: SortedMap<String, String>,
     /// `--property k=v` for the formatter (`print.key`, ...).
-    pub formatter_properties: BTreeMap<String, String>,
+    pub formatter_properties: SortedMap<String, String>,
     /// `--consumer.config FILE` (never read here).
     pub consumer_config: Option<String>,
 }
@@ -3283,14 +3283,14 @@ mod tests {
 
     #[test]
     fn zookeeper_replication_factor_comes_from_the_first_partition_kafka_iterates() {
-        let uniform: BTreeMap<i32, Vec<BrokerId>> =
+        let uniform: SortedMap<i32, Vec<BrokerId>> =
             (0..10).map(|p| (p, ids(&[1, 2, 3, 4]))).collect();
         assert_eq!(zk_describe_replication_factor("test", &uniform), 4);
-        let mut small: BTreeMap<i32, Vec<BrokerId>> = BTreeMap::new();
+        let mut small: SortedMap<i32, Vec<BrokerId>> = SortedMap::new();
         small.insert(0, ids(&[1]));
         small.insert(1, ids(&[1, 2]));
         assert_eq!(zk_describe_replication_factor("t", &small), 1);
-        assert_eq!(zk_describe_replication_factor("t", &BTreeMap::new()), 0);
+        assert_eq!(zk_describe_replication_factor("t", &SortedMap::new()), 0);
     }
 
     // ---- kafka-leader-election --------------------------------------------------------------

@@ -11,7 +11,7 @@
 
 use serde::{Serialize, Serializer};
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use crate::sorted::SortedSet;
 use std::fmt;
 use std::rc::Rc;
 
@@ -215,7 +215,7 @@ pub struct TopicName(Rc<str>);
 
 thread_local! {
     /// The interned topic names of this thread (never iterated by the simulation).
-    static TOPIC_NAMES: RefCell<BTreeSet<Rc<str>>> = const { RefCell::new(BTreeSet::new()) };
+    static TOPIC_NAMES: RefCell<SortedSet<Rc<str>>> = const { RefCell::new(SortedSet::new()) };
 }
 
 impl TopicName {

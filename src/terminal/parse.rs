@@ -21,7 +21,7 @@
 //!   the deprecated forms parse as upstream parses them. ACLs, containers and TTL nodes are rejected.
 //! - Ranges that depend on the running cluster (does server 5 exist?) are checked by the executor.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 use crate::sim::time::Duration;
 use crate::terminal::ast::{Cmd, Grep, HostPort, KafkaTool, Line, NetCmd, NodeAction, ZkCliCmd};
@@ -879,7 +879,7 @@ fn net_partition(first: &[String], more: &[Vec<String>]) -> Result<NetCmd, Strin
     if word_groups.len() < 2 {
         return Err(format!("{ctx}: need at least two groups separated by '|' ({example})"));
     }
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut seen: SortedMap<&str, usize> = SortedMap::new();
     let mut groups = Vec::with_capacity(word_groups.len());
     for (gi, words) in word_groups.iter().enumerate() {
         let mut group = Vec::new();

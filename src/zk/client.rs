@@ -9,7 +9,8 @@
 //! Simplified: no auth, no chroot, no read-only mode; the host list is shuffled once with the
 //! host's seeded PRNG (as StaticHostProvider shuffles with its own Random).
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
+use crate::sorted::SortedSet;
 
 use crate::sim::time::{Duration, Time};
 use crate::sim::{Io, NodeId};
@@ -92,9 +93,9 @@ pub struct ZkClient {
     pending: VecDeque<(i32, u64, Option<WatchReg>)>,
     /// Submitted while not connected.
     outgoing: VecDeque<(u64, Op)>,
-    pub data_watches: BTreeSet<String>,
-    pub exist_watches: BTreeSet<String>,
-    pub child_watches: BTreeSet<String>,
+    pub data_watches: SortedSet<String>,
+    pub exist_watches: SortedSet<String>,
+    pub child_watches: SortedSet<String>,
     last_recv: Time,
     last_send: Time,
     /// Connection attempts since the last successful connect (for the 1 s spin delay).
@@ -144,9 +145,9 @@ impl ZkClient {
             next_xid: 1,
             pending: VecDeque::new(),
             outgoing: VecDeque::new(),
-            data_watches: BTreeSet::new(),
-            exist_watches: BTreeSet::new(),
-            child_watches: BTreeSet::new(),
+            data_watches: SortedSet::new(),
+            exist_watches: SortedSet::new(),
+            child_watches: SortedSet::new(),
             last_recv: Time::ZERO,
             last_send: Time::ZERO,
             attempts: 0,

@@ -17,7 +17,8 @@
 
 use crate::zk::tree::{DataTree, TxnBody};
 use crate::zk::types::{ErrCode, Op, SessionId, WriteOp, Zxid};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
+use crate::sorted::{SortedMap, SortedSet};
 use std::rc::Rc;
 
 /// The part of `StatPersisted` a change record needs.
@@ -160,7 +161,7 @@ impl Prep {
         session: SessionId,
         zxid: Zxid,
     ) -> TxnBody {
-        let mut doomed: BTreeSet<String> = tree.ephemerals_of(session).into_iter().collect();
+        let mut doomed: SortedSet<String> = tree.ephemerals_of(session).into_iter().collect();
         for c in &self.outstanding {
             match c.stat {
                 None => {
@@ -358,8 +359,8 @@ impl Prep {
     }
 
     /// `getPendingChanges`: the current records of each op's path and of its parent.
-    fn pending_changes(&self, ops: &[WriteOp]) -> BTreeMap<Rc<str>, ChangeRecord> {
-        let mut pending = BTreeMap::new();
+    fn pending_changes(&self, ops: &[WriteOp]) -> SortedMap<Rc<str>, ChangeRecord> {
+        let mut pending = SortedMap::new();
         for op in ops {
             let path = write_op_path(op);
             if let Some(c) = self.for_path.get(path) {
@@ -381,7 +382,7 @@ impl Prep {
 
     /// `rollbackPendingChanges`: drop the failed multi's records (the newest ones, all with
     /// `zxid`), then put back the saved records of its paths that are still outstanding.
-    fn rollback(&mut self, zxid: Zxid, pending: &BTreeMap<Rc<str>, ChangeRecord>) {
+    fn rollback(&mut self, zxid: Zxid, pending: &SortedMap<Rc<str>, ChangeRecord>) {
         while self.outstanding.back().is_some_and(|c| c.zxid == zxid) {
             if let Some(c) = self.outstanding.pop_back() {
                 self.for_path.remove(&c.path);

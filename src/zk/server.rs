@@ -19,7 +19,8 @@
 //! - A leader-side `syncLimit` check on un-acked proposals (`syncLimitCheck`) is not modelled; a
 //!   silent follower is still dropped through `tickOfNextAckDeadline`.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
+use crate::sorted::{SortedMap, SortedSet};
 use std::hash::Hash;
 use std::rc::Rc;
 
@@ -197,9 +198,9 @@ pub struct Durable {
 #[derive(Clone, Debug, Default)]
 pub struct Election {
     /// Votes of this round, by sender (`recvset`).
-    pub recvset: BTreeMap<Sid, Vote>,
+    pub recvset: SortedMap<Sid, Vote>,
     /// FOLLOWING/LEADING notifications (`outofelection`), with the sender's state and round.
-    pub outofelection: BTreeMap<Sid, (Vote, ServerState, u64)>,
+    pub outofelection: SortedMap<Sid, (Vote, ServerState, u64)>,
     /// Current `notTimeout`.
     pub not_timeout: Duration,
     /// In the 200 ms finalize wait.
@@ -313,17 +314,17 @@ pub struct Tracked {
 pub struct LeaderState {
     pub phase: LeaderPhase,
     pub epoch: u32,
-    pub connecting: BTreeSet<Sid>,
-    pub electing: BTreeSet<Sid>,
-    pub newleader_acks: BTreeSet<Sid>,
-    pub learners: BTreeMap<NodeId, LearnerHandler>,
-    pub outstanding: BTreeMap<Zxid, Outstanding>,
+    pub connecting: SortedSet<Sid>,
+    pub electing: SortedSet<Sid>,
+    pub newleader_acks: SortedSet<Sid>,
+    pub learners: SortedMap<NodeId, LearnerHandler>,
+    pub outstanding: SortedMap<Zxid, Outstanding>,
     pub prep: Prep,
     /// Counter of the last zxid proposed.
     pub last_counter: u32,
     pub tick: u64,
     pub tick_skip: bool,
-    pub sessions: BTreeMap<SessionId, Tracked>,
+    pub sessions: SortedMap<SessionId, Tracked>,
     pub standalone: bool,
     pub established_at: Option<Time>,
 }
@@ -341,7 +342,7 @@ pub struct FollowerState {
     /// Commits that arrived during sync, applied at UPTODATE.
     pub early_commits: Vec<Zxid>,
     /// Sessions touched since the last ping (`LearnerSessionTracker.touchTable`).
-    pub touched: BTreeMap<SessionId, u32>,
+    pub touched: SortedMap<SessionId, u32>,
     pub snap_received: bool,
 }
 
@@ -385,7 +386,7 @@ pub struct Volatile {
     pub round: u64,
     /// `currentVote`.
     pub vote: Option<Vote>,
-    pub cnxns: BTreeMap<NodeId, Cnxn>,
+    pub cnxns: SortedMap<NodeId, Cnxn>,
     pub stats: Stats,
     /// Next id from `initializeNextSession`.
     pub next_session: u64,
@@ -614,16 +615,16 @@ impl ZkServer {
         self.v.role = Role::Leading(LeaderState {
             phase: LeaderPhase::Running,
             epoch,
-            connecting: BTreeSet::new(),
-            electing: BTreeSet::new(),
-            newleader_acks: BTreeSet::new(),
-            learners: BTreeMap::new(),
-            outstanding: BTreeMap::new(),
+            connecting: SortedSet::new(),
+            electing: SortedSet::new(),
+            newleader_acks: SortedSet::new(),
+            learners: SortedMap::new(),
+            outstanding: SortedMap::new(),
             prep: Prep::new(),
             last_counter: last.counter(),
             tick: 0,
             tick_skip: true,
-            sessions: BTreeMap::new(),
+            sessions: SortedMap::new(),
             standalone: true,
             established_at: Some(io.now()),
         });
@@ -834,21 +835,21 @@ impl ZkServer {
 
     fn become_leading(&mut self, io: &mut ZIo<'_>, why: &str, took: Duration) {
         let epoch = self.durable.accepted_epoch + 1;
-        let mut connecting = BTreeSet::new();
+        let mut connecting = SortedSet::new();
         connecting.insert(self.sid);
         self.v.role = Role::Leading(LeaderState {
             phase: LeaderPhase::Discovery,
             epoch,
             connecting,
-            electing: BTreeSet::new(),
-            newleader_acks: BTreeSet::new(),
-            learners: BTreeMap::new(),
-            outstanding: BTreeMap::new(),
+            electing: SortedSet::new(),
+            newleader_acks: SortedSet::new(),
+            learners: SortedMap::new(),
+            outstanding: SortedMap::new(),
             prep: Prep::new(),
             last_counter: 0,
             tick: 0,
             tick_skip: true,
-            sessions: BTreeMap::new(),
+            sessions: SortedMap::new(),
             standalone: false,
             established_at: None,
         });
@@ -1244,7 +1245,7 @@ impl ZkServer {
             l.tick += 1;
         }
         let tick = l.tick;
-        let mut synced: BTreeSet<Sid> = l.learners.values().filter(|h| h.phase == LhPhase::Broadcast && tick <= h.tick_deadline).map(|h| h.sid).collect();
+        let mut synced: SortedSet<Sid> = l.learners.values().filter(|h| h.phase == LhPhase::Broadcast && tick <= h.tick_deadline).map(|h| h.sid).collect();
         synced.insert(self.sid);
         if !l.tick_skip && !self.cfg.is_quorum(synced.len()) {
             let ids: Vec<String> = synced.iter().map(|s| s.to_string()).collect();
@@ -1287,7 +1288,7 @@ impl ZkServer {
             new_epoch: 0,
             pending: VecDeque::new(),
             early_commits: Vec::new(),
-            touched: BTreeMap::new(),
+            touched: SortedMap::new(),
             snap_received: false,
         });
         io.note(format!("LOOKING → FOLLOWING zk{leader}, round {}: {why}; LEADER ELECTION TOOK - {} MS", self.v.round, took.as_millis()));
@@ -1616,7 +1617,7 @@ impl ZkServer {
                 // The leader tracks sessions created through any server.
                 let tick = self.cfg.tick_ms;
                 if let Some(l) = self.leader_mut() {
-                    l.sessions.entry(txn.session).or_insert(Tracked { timeout_ms: *timeout_ms, expire_at: expiry_bucket(now, *timeout_ms, tick), closing: false });
+                    l.sessions.get_or_insert_with(txn.session, || Tracked { timeout_ms: *timeout_ms, expire_at: expiry_bucket(now, *timeout_ms, tick), closing: false });
                 }
                 self.schedule_expiry(io);
             }

@@ -25,7 +25,7 @@ use crate::zk::prep::validate_path;
 use crate::zk::types::{
     Data, ErrCode, EventType, Reply, SessionId, Stat, WatchFired, WatchKind, WriteResult, Zxid,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 
 /// The path of the config znode (`ZooDefs.CONFIG_NODE`).
 pub const CONFIG_NODE: &str = "/zookeeper/config";
@@ -147,12 +147,12 @@ struct DataNode {
     data: Option<Data>,
     stat: StatPersisted,
     /// Names (not paths) of the children.
-    children: BTreeSet<String>,
+    children: SortedSet<String>,
 }
 
 impl DataNode {
     fn new(data: Option<Data>, stat: StatPersisted) -> DataNode {
-        DataNode { data, stat, children: BTreeSet::new() }
+        DataNode { data, stat, children: SortedSet::new() }
     }
 
     fn data_len(&self) -> usize {
@@ -213,15 +213,15 @@ const ROLLED_BACK_OK: WriteResult = WriteResult::Error(ErrCode::Ok);
 #[derive(Clone, Debug)]
 pub struct DataTree {
     /// Keyed by path; the root is stored once under "/" (upstream also aliases it as "").
-    nodes: BTreeMap<String, DataNode>,
+    nodes: SortedMap<String, DataNode>,
     /// Session -> paths of its ephemeral nodes (`DataTree.ephemerals`).
-    ephemerals: BTreeMap<SessionId, BTreeSet<String>>,
+    ephemerals: SortedMap<SessionId, SortedSet<String>>,
     /// `ZKDatabase.sessionsWithTimeouts`: session -> negotiated timeout (ms).
-    sessions: BTreeMap<SessionId, u32>,
+    sessions: SortedMap<SessionId, u32>,
     /// `dataWatches`: set by getData and exists.
-    data_watches: BTreeMap<String, BTreeSet<SessionId>>,
+    data_watches: SortedMap<String, SortedSet<SessionId>>,
     /// `childWatches`: set by getChildren.
-    child_watches: BTreeMap<String, BTreeSet<SessionId>>,
+    child_watches: SortedMap<String, SortedSet<SessionId>>,
     /// Highest zxid applied (`DataTree.lastProcessedZxid`).
     last_processed_zxid: Zxid,
 }
@@ -248,17 +248,17 @@ impl DataTree {
         let quota = DataNode::new(empty(), StatPersisted::default());
         let config =
             DataNode::new(empty(), StatPersisted { aversion: -1, ..StatPersisted::default() });
-        let mut nodes = BTreeMap::new();
+        let mut nodes = SortedMap::new();
         nodes.insert("/".to_string(), root);
         nodes.insert("/zookeeper".to_string(), proc_node);
         nodes.insert("/zookeeper/quota".to_string(), quota);
         nodes.insert(CONFIG_NODE.to_string(), config);
         DataTree {
             nodes,
-            ephemerals: BTreeMap::new(),
-            sessions: BTreeMap::new(),
-            data_watches: BTreeMap::new(),
-            child_watches: BTreeMap::new(),
+            ephemerals: SortedMap::new(),
+            sessions: SortedMap::new(),
+            data_watches: SortedMap::new(),
+            child_watches: SortedMap::new(),
             last_processed_zxid: Zxid(0),
         }
     }
@@ -327,13 +327,13 @@ impl DataTree {
 
     /// `DataTree.getEphemeralsCount` (mntr `zk_ephemerals_count`).
     pub fn ephemeral_count(&self) -> usize {
-        self.ephemerals.values().map(BTreeSet::len).sum()
+        self.ephemerals.values().map(SortedSet::len).sum()
     }
 
     /// `sessionsWithTimeouts`: every session created and not yet closed, with its timeout in
     /// ms. Part of the database (snapshots carry it), so a new leader rebuilds its session
     /// tracker from it.
-    pub fn sessions(&self) -> &BTreeMap<SessionId, u32> {
+    pub fn sessions(&self) -> &SortedMap<SessionId, u32> {
         &self.sessions
     }
 
@@ -432,7 +432,7 @@ impl DataTree {
             WatchKind::Data => &mut self.data_watches,
             WatchKind::Child => &mut self.child_watches,
         };
-        table.entry(path.to_string()).or_default().insert(session);
+        table.get_or_default(path.to_string()).insert(session);
     }
 
     /// Drop every watch of `session` on this server (`WatchManager.removeWatcher` when its
@@ -448,7 +448,7 @@ impl DataTree {
 
     /// `DataTree.getWatchCount` (mntr `zk_watch_count`): data watches plus child watches.
     pub fn watch_count(&self) -> usize {
-        self.data_watches.values().chain(self.child_watches.values()).map(BTreeSet::len).sum()
+        self.data_watches.values().chain(self.child_watches.values()).map(SortedSet::len).sum()
     }
 
     /// Every registered watch as (kind, path, session), data watches first, each table sorted
@@ -504,7 +504,7 @@ impl DataTree {
         if !self.nodes.contains_key("/") {
             return Err("the root is missing".to_string());
         }
-        let mut owned: BTreeMap<SessionId, BTreeSet<String>> = BTreeMap::new();
+        let mut owned: SortedMap<SessionId, SortedSet<String>> = SortedMap::new();
         for (path, node) in &self.nodes {
             if path != "/" {
                 let Some((parent, name)) = split_path(path) else {
@@ -523,14 +523,14 @@ impl DataTree {
                 }
             }
             if node.stat.ephemeral_owner != SessionId(0) {
-                owned.entry(node.stat.ephemeral_owner).or_default().insert(path.clone());
+                owned.get_or_default(node.stat.ephemeral_owner).insert(path.clone());
             }
         }
         if owned != self.ephemerals {
             return Err(format!("ephemerals index {:?} != owners {:?}", self.ephemerals, owned));
         }
         let empty_watch_set =
-            self.data_watches.values().chain(self.child_watches.values()).any(BTreeSet::is_empty);
+            self.data_watches.values().chain(self.child_watches.values()).any(SortedSet::is_empty);
         if empty_watch_set {
             return Err("empty watch set".to_string());
         }
@@ -685,7 +685,7 @@ impl DataTree {
         };
         self.nodes.insert(path.to_string(), DataNode::new(data, stat));
         if ephemeral_owner != SessionId(0) {
-            self.ephemerals.entry(ephemeral_owner).or_default().insert(path.to_string());
+            self.ephemerals.get_or_default(ephemeral_owner).insert(path.to_string());
         }
         trigger(&mut self.data_watches, path, EventType::NodeCreated, None, fired);
         trigger(
@@ -790,7 +790,7 @@ impl DataTree {
                 if self.delete_node(&path, zxid, fired).is_err() && self.nodes.contains_key(&path) {
                     // Only a node with children (created by a txn the leader would never have
                     // prepared) survives; keep the index truthful.
-                    self.ephemerals.entry(session).or_default().insert(path);
+                    self.ephemerals.get_or_default(session).insert(path);
                 }
             }
         }
@@ -836,12 +836,12 @@ fn split_path(path: &str) -> Option<(&str, &str)> {
 /// `WatchManager.triggerWatch`: remove the watch set of `path` (watches are one-shot) and notify
 /// every session in it except those in `suppress`. Returns the removed set, if there was one.
 fn trigger(
-    table: &mut BTreeMap<String, BTreeSet<SessionId>>,
+    table: &mut SortedMap<String, SortedSet<SessionId>>,
     path: &str,
     event: EventType,
-    suppress: Option<&BTreeSet<SessionId>>,
+    suppress: Option<&SortedSet<SessionId>>,
     fired: &mut Vec<WatchFired>,
-) -> Option<BTreeSet<SessionId>> {
+) -> Option<SortedSet<SessionId>> {
     if table.is_empty() {
         return None;
     }
