@@ -436,7 +436,7 @@ impl Cluster {
                 self.free_tools.push(id);
             }
         }
-        self.free_tools.sort_by(|a, b| b.cmp(a));
+        crate::sorted::sort_by(&mut self.free_tools, |a, b| b.cmp(a));
     }
 
     pub fn is_free_tool(&self, id: NodeId) -> bool {

@@ -487,6 +487,54 @@ impl<T: Ord, const N: usize> From<[T; N]> for SortedSet<T> {
     }
 }
 
+/// Sorts `v` by `cmp`, stably (equal elements keep their order), like `slice::sort_by`.
+///
+/// The standard sorts are compiled anew for every element type and comparator, ≈ 1–3 KB of
+/// the browser module each; here only the permutation is generic and the sorting itself — of
+/// positions, through one comparator type — is compiled once. None of the simulation's sorts
+/// is on a per-event path.
+pub fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
+    if v.len() < 2 {
+        return;
+    }
+    let order = sorted_positions(v.len(), &mut |a, b| cmp(&v[a], &v[b]));
+    permute(v, order);
+}
+
+/// Sorts `v` in ascending order, stably.
+pub fn sort<T: Ord>(v: &mut [T]) {
+    sort_by(v, T::cmp);
+}
+
+/// Sorts `v` by the key `key` gives, stably.
+pub fn sort_by_key<T, K: Ord>(v: &mut [T], mut key: impl FnMut(&T) -> K) {
+    sort_by(v, |a, b| key(a).cmp(&key(b)));
+}
+
+/// Positions `0..n` ordered by `cmp` (stable).
+fn sorted_positions(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| cmp(a, b));
+    order
+}
+
+/// Rearranges `v` so that position `i` holds what was at `order[i]`, following each cycle of
+/// the permutation with swaps (`order` is used up as the record of finished positions).
+fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
+    for start in 0..v.len() {
+        let mut at = start;
+        loop {
+            let from = order[at];
+            order[at] = at;
+            if from == start || from == at {
+                break;
+            }
+            v.swap(at, from);
+            at = from;
+        }
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -533,7 +581,7 @@ mod tests {
                 }
                 _ => {
                     assert!(map.range(k..=hi).eq(map_ref.range(k..=hi)));
-                    let open = (Bound::Excluded(k), Bound::Excluded(hi));
+                    let open = (Bound::Excluded(k), Bound::Excluded(hi + 1));
                     assert!(map.range(open).eq(map_ref.range(open)));
                     assert!(set.range(..hi).eq(set_ref.range(..hi)));
                     assert!(set.range(k..).eq(set_ref.range(k..)));
@@ -548,5 +596,26 @@ mod tests {
         }
         let collected: SortedMap<i32, u32> = [(3, 1), (1, 2), (3, 4), (2, 0)].into();
         assert_eq!(collected.into_iter().collect::<Vec<_>>(), vec![(1, 2), (2, 0), (3, 4)]);
+    }
+
+    #[test]
+    fn sort_helpers_sort_stably_like_the_standard_sort() {
+        let mut rng = Rng::new(11);
+        for len in [0usize, 1, 2, 3, 7, 20, 33, 200, 1000] {
+            let v: Vec<(u32, usize)> = (0..len).map(|i| (rng.below(10) as u32, i)).collect();
+            let mut ours = v.clone();
+            let mut theirs = v.clone();
+            sort_by_key(&mut ours, |&(k, _)| k);
+            theirs.sort_by_key(|&(k, _)| k);
+            assert_eq!(ours, theirs, "len {len}");
+            let mut ours = v.clone();
+            let mut theirs = v;
+            sort_by(&mut ours, |a, b| b.cmp(a));
+            theirs.sort_by(|a, b| b.cmp(a));
+            assert_eq!(ours, theirs, "len {len}");
+        }
+        let mut words = vec!["b", "a", "c", "a"];
+        sort(&mut words);
+        assert_eq!(words, ["a", "a", "b", "c"]);
     }
 }

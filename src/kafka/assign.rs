@@ -407,7 +407,7 @@ mod tests {
                         .unwrap();
                     for replicas in got.values() {
                         let mut s = replicas.clone();
-                        s.sort();
+                        crate::sorted::sort(&mut s);
                         s.dedup();
                         assert_eq!(s.len(), rf as usize);
                     }

@@ -458,7 +458,7 @@ pub(super) fn children_of(r: &Result<Reply, ErrCode>) -> Option<Vec<String>> {
     match r {
         Ok(Reply::Children { children, .. }) => {
             let mut c = children.clone();
-            c.sort();
+            crate::sorted::sort(&mut c);
             Some(c)
         }
         _ => None,

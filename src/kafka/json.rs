@@ -120,7 +120,7 @@ pub fn scala_mutable_hash_map_order<T: Clone>(
             ((improved as u32 as usize) & (len - 1), improved, i)
         })
         .collect();
-    keyed.sort_unstable();
+    crate::sorted::sort(&mut keyed);
     pick(items, keyed.into_iter().map(|(_, _, i)| i).collect())
 }
 
@@ -143,7 +143,7 @@ pub fn java_hash_map_order<T: Clone>(items: &[(T, i32)]) -> Vec<T> {
         .enumerate()
         .map(|(i, (_, h))| ((java_spread(*h) as usize) & (len - 1), i as i32, i))
         .collect();
-    keyed.sort_unstable();
+    crate::sorted::sort(&mut keyed);
     pick(items, keyed.into_iter().map(|(_, _, i)| i).collect())
 }
 

@@ -251,7 +251,7 @@ impl KafkaTool {
                 let _ = ids;
                 let brokers: Vec<BrokerId> = {
                     let mut v: Vec<BrokerId> = self.results_children("ids").iter().filter_map(|n| n.parse().ok()).map(BrokerId).collect();
-                    v.sort();
+                    crate::sorted::sort(&mut v);
                     v
                 };
                 let exists = matches!(self.take("exists"), Some(Ok(Reply::Exists { stat: Some(_) })));
@@ -353,7 +353,7 @@ impl KafkaTool {
                 let marked: Vec<String> = self.names.iter().filter_map(|n| n.strip_prefix("m:")).map(String::from).collect();
                 let live: Vec<BrokerId> = self.names.iter().filter_map(|n| n.strip_prefix("b:")).filter_map(|b| b.parse().ok()).map(BrokerId).collect();
                 let mut sorted = topics.clone();
-                sorted.sort();
+                crate::sorted::sort(&mut sorted);
                 for t in sorted {
                     let Some((d, _)) = self.take(&format!("#a:{t}")).as_ref().and_then(data_of) else { continue };
                     let Ok(a) = json::parse_topic_assignment(&d) else { continue };
@@ -428,7 +428,7 @@ impl KafkaTool {
             }
             1 => {
                 let mut brokers: Vec<BrokerId> = self.results_children("ids").iter().filter_map(|n| n.parse().ok()).map(BrokerId).collect();
-                brokers.sort();
+                crate::sorted::sort(&mut brokers);
                 let Some((d, st)) = self.take("topic").as_ref().and_then(data_of) else {
                     if !cmd.if_exists {
                         self.print(format!("{ERR}{}", topics_cmd::topic_does_not_exist_message(&topic)));
@@ -692,7 +692,7 @@ impl KafkaTool {
                     }
                     TopicsAction::Describe => {
                         let mut topics = self.matching(&cmd, &names);
-                        topics.sort();
+                        crate::sorted::sort(&mut topics);
                         if topics.is_empty() && cmd.topic.is_some() && !cmd.if_exists {
                             self.print(format!("{ERR}{}", topics_cmd::topic_does_not_exist_message(cmd.topic.as_deref().unwrap_or(""))));
                             self.finish(io);

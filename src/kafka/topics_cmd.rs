@@ -1475,7 +1475,7 @@ pub fn zk_already_marked_for_deletion_line(topic: &str) -> String {
 /// joined by newlines followed by one newline (so an empty list prints an empty line).
 pub fn list_topics_output(topics: &[(String, bool)], zookeeper: bool) -> String {
     let mut sorted: Vec<&(String, bool)> = topics.iter().collect();
-    sorted.sort();
+    crate::sorted::sort(&mut sorted);
     if zookeeper {
         sorted
             .iter()
@@ -1760,7 +1760,7 @@ pub fn describe_topic_output(
     }
     if describe_partitions {
         let mut sorted: Vec<&PartitionDescription> = partitions.iter().collect();
-        sorted.sort_by_key(|p| p.partition);
+        crate::sorted::sort_by_key(&mut sorted, |p| p.partition);
         for p in sorted {
             let show = describe_configs
                 || (filter.under_replicated_partitions && p.is_under_replicated())

@@ -475,7 +475,7 @@ impl<P: Process> World<P> {
         let mut held = std::mem::take(&mut self.held);
         // A message caught in flight by a cut joins the held list after messages sent later
         // while the link was already cut: restore send order (ids grow with every send).
-        held.sort_by_key(|e| e.id);
+        crate::sorted::sort_by_key(&mut held, |e| e.id);
         for mut env in held {
             if self.bus.is_cut(env.from, env.to) {
                 self.held.push(env);
@@ -597,7 +597,7 @@ impl<P: Process> World<P> {
             })
             .chain(self.held.iter().map(|env| InFlight { envelope: env, held: true }))
             .collect();
-        v.sort_by_key(|f| f.envelope.id);
+        crate::sorted::sort_by_key(&mut v, |f| f.envelope.id);
         v
     }
 
@@ -605,7 +605,7 @@ impl<P: Process> World<P> {
     pub fn timers_of(&self, id: NodeId) -> Vec<(P::Timer, Time)> {
         let Some(slot) = self.slot(id) else { return Vec::new() };
         let mut v: Vec<(P::Timer, Time)> = slot.timers.iter().map(|e| (e.timer.clone(), e.deadline)).collect();
-        v.sort_by_key(|(_, at)| *at);
+        crate::sorted::sort_by_key(&mut v, |(_, at)| *at);
         v
     }
 

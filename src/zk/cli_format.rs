@@ -84,7 +84,7 @@ pub fn stat_block(stat: &Stat) -> String {
 /// `"[a, b, c]"`, or `"[]"` when empty.
 pub fn children_list(children: &[String]) -> String {
     let mut sorted: Vec<&str> = children.iter().map(String::as_str).collect();
-    sorted.sort_unstable();
+    crate::sorted::sort(&mut sorted);
     format!("[{}]", sorted.join(", "))
 }
 

@@ -291,7 +291,7 @@ impl ShellProc {
         match (&cmd, result) {
             (ZkCliCmd::Ls { path, stat, recursive: false, .. }, Ok(Reply::Children { children, stat: st })) => {
                 let mut sorted = children;
-                sorted.sort();
+                crate::sorted::sort(&mut sorted);
                 if *stat {
                     // 3.5.9 quirk: the Stat block starts right after "]" on the same line, a blank line follows.
                     let block = stat_block(&st);
@@ -317,7 +317,7 @@ impl ShellProc {
                 let Some(job) = self.job.as_mut() else { return };
                 let base = job.work.pop_back().unwrap_or_else(|| "/".into());
                 let mut sorted = children;
-                sorted.sort();
+                crate::sorted::sort(&mut sorted);
                 for c in &sorted {
                     self.out.push(join(&base, c));
                 }
@@ -340,7 +340,7 @@ impl ShellProc {
                 let Some(job) = self.job.as_mut() else { return };
                 let base = job.work.pop_front().unwrap_or_else(|| "/".into());
                 let mut sorted = children;
-                sorted.sort();
+                crate::sorted::sort(&mut sorted);
                 for c in sorted {
                     let p = join(&base, &c);
                     job.found.push(p.clone());
