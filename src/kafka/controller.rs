@@ -1187,7 +1187,8 @@ impl Broker {
                         let not_led: Vec<&TopicPartition> = parts.iter().filter(|(_, s)| s.leader != pref).map(|(tp, _)| *tp).collect();
                         let ratio = not_led.len() as f64 / parts.len() as f64;
                         if ratio > self.cfg.imbalance_pct as f64 / 100.0 {
-                            io.note(format!("controller {}: leader imbalance ratio for broker {pref} is {ratio:.3} (> {}%): preferred leader election", self.id, self.cfg.imbalance_pct));
+                            let shown = ratio_3dp(not_led.len() as u64, parts.len() as u64);
+                            io.note(format!("controller {}: leader imbalance ratio for broker {pref} is {shown} (> {}%): preferred leader election", self.id, self.cfg.imbalance_pct));
                             for tp in not_led {
                                 let s = &c.states[tp];
                                 if s.isr.contains(&pref) {
@@ -1373,5 +1374,44 @@ impl Broker {
     /// A controller request this broker sent to itself: handled like one from the network.
     fn on_kafka_local_request(&mut self, io: &mut KIo<'_>, me: NodeId, msg: KafkaMsg) {
         self.on_kafka(io, me, msg);
+    }
+}
+/// `num / den` (as an `f64`, `den > 0`) written as `format!("{:.3}")` writes it, without Rust's
+/// float formatting (≈ 6 KB of the browser module for this one note). The quotient is rounded
+/// in integers; only an exact tie between two thousandths needs the `f64` itself, which then
+/// lies just above or below the tie (or on it, and rounds to even), as the formatter sees it.
+fn ratio_3dp(num: u64, den: u64) -> String {
+    let (mut q, r) = ((num * 1000) / den, (num * 1000) % den);
+    if 2 * r > den {
+        q += 1;
+    } else if 2 * r == den {
+        // The f64 is mant · 2^exp; compare it with the tie (2q + 1) / 2000 exactly.
+        let d = num as f64 / den as f64;
+        let bits = d.to_bits();
+        let (mant, exp) = ((bits & ((1 << 52) - 1)) | (1 << 52), ((bits >> 52) & 0x7ff) as i32 - 1075);
+        let (lhs, rhs) = if exp >= 0 {
+            ((mant as u128 * 2000) << exp, 2 * q as u128 + 1)
+        } else {
+            (mant as u128 * 2000, (2 * q as u128 + 1) << -exp)
+        };
+        if lhs > rhs || (lhs == rhs && q % 2 == 1) {
+            q += 1;
+        }
+    }
+    format!("{}.{:03}", q / 1000, q % 1000)
+}
+
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::ratio_3dp;
+
+    #[test]
+    fn imbalance_ratio_is_written_as_the_float_formatter_writes_three_decimals() {
+        for den in 1..=2000u64 {
+            for num in 0..=den {
+                assert_eq!(ratio_3dp(num, den), format!("{:.3}", num as f64 / den as f64), "{num}/{den}");
+            }
+        }
     }
 }
