@@ -12,7 +12,7 @@
 //! server, else any running one), so a partitioned minority's view is not shown; data is shown
 //! as lossy UTF-8 and cut at [`DATA_SHOWN`] bytes.
 
-use serde::Serialize;
+use crate::json_out::json_struct;
 
 use crate::cluster::{Cluster, Proc};
 use crate::kafka::json::{parse_controller, parse_partition_state, parse_topic_assignment};
@@ -101,14 +101,17 @@ fn shorten(s: &str, max: usize) -> String {
     }
 }
 
-/// How far a clock advance got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Advanced {
-    /// Events processed.
-    pub events: u32,
-    /// Whether the target time was reached (false when the event budget ran out first).
-    pub reached: bool,
-    pub now_us: u64,
+json_struct! {
+    /// How far a clock advance got.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    #[cfg_attr(test, derive(serde::Serialize))]
+    pub struct Advanced {
+        /// Events processed.
+        pub events: u32,
+        /// Whether the target time was reached (false when the event budget ran out first).
+        pub reached: bool,
+        pub now_us: u64,
+    }
 }
 
 /// The page's handle on one simulated cluster: the terminal plus clock control.
@@ -302,160 +305,184 @@ pub fn action_command(kind: &str, node: &str, known: &[String]) -> Result<String
 
 // ---------------------------------------------------------------------------------- snapshot
 
-/// Everything the page draws at one instant.
-#[derive(Clone, Debug, Serialize)]
-pub struct Snapshot {
-    pub seed: String,
-    pub now_us: u64,
-    /// `12.345s`, as the trace prints it.
-    pub now: String,
-    /// The virtual wall clock (ms since the Unix epoch).
-    pub wall_ms: u64,
-    pub events: u64,
-    pub trace_hash: String,
-    /// Records ever traced; the next snapshot's `since`.
-    pub trace_len: u64,
-    /// Records between `since` and the first one sent that were left out.
-    pub trace_skipped: u64,
-    pub trace: Vec<TraceView>,
-    pub nodes: Vec<NodeView>,
-    pub flights: Vec<FlightView>,
-    pub flights_total: usize,
-    /// Cut links `[from, to]`.
-    pub cuts: Vec<[String; 2]>,
-    pub net: String,
-    /// The server whose tree is shown.
-    pub tree_source: Option<String>,
-    /// Changes whenever the shown tree changes (skip redraws otherwise).
-    pub tree_digest: String,
-    pub znodes: Vec<ZnodeView>,
-    pub znodes_total: usize,
-    pub controller: Option<i32>,
-    pub topics: Vec<TopicView>,
-    /// An interactive zookeeper-shell is open (the terminal prompt changes).
-    pub shell_open: bool,
-    pub violations: Vec<String>,
+json_struct! {
+    /// Everything the page draws at one instant.
+    #[derive(Clone, Debug)]
+    #[cfg_attr(test, derive(serde::Serialize))]
+    pub struct Snapshot {
+        pub seed: String,
+        pub now_us: u64,
+        /// `12.345s`, as the trace prints it.
+        pub now: String,
+        /// The virtual wall clock (ms since the Unix epoch).
+        pub wall_ms: u64,
+        pub events: u64,
+        pub trace_hash: String,
+        /// Records ever traced; the next snapshot's `since`.
+        pub trace_len: u64,
+        /// Records between `since` and the first one sent that were left out.
+        pub trace_skipped: u64,
+        pub trace: Vec<TraceView>,
+        pub nodes: Vec<NodeView>,
+        pub flights: Vec<FlightView>,
+        pub flights_total: usize,
+        /// Cut links `[from, to]`.
+        pub cuts: Vec<[String; 2]>,
+        pub net: String,
+        /// The server whose tree is shown.
+        pub tree_source: Option<String>,
+        /// Changes whenever the shown tree changes (skip redraws otherwise).
+        pub tree_digest: String,
+        pub znodes: Vec<ZnodeView>,
+        pub znodes_total: usize,
+        pub controller: Option<i32>,
+        pub topics: Vec<TopicView>,
+        /// An interactive zookeeper-shell is open (the terminal prompt changes).
+        pub shell_open: bool,
+        pub violations: Vec<String>,
+    }
 }
 
-/// A ZooKeeper server, a broker or a client tool.
-#[derive(Clone, Debug, Serialize)]
-pub struct NodeView {
-    pub name: String,
-    /// `zk`, `broker` or `tool`.
-    pub kind: &'static str,
-    /// `myid` or `broker.id`.
-    pub id: i64,
-    /// `up`, `stopping`, `stopped`, `crashed`.
-    pub life: &'static str,
-    pub up: bool,
-    /// `LOOKING`, `FOLLOWING`, `LEADING` (ZooKeeper servers that are up).
-    pub role: Option<&'static str>,
-    /// What `srvr` says after `Mode:` (`leader`, `follower`, `standalone`), when serving.
-    pub mode: Option<&'static str>,
-    pub epoch: Option<u32>,
-    pub zxid: Option<String>,
-    pub round: Option<String>,
-    /// The leader this server follows or is.
-    pub leader: Option<String>,
-    /// Sessions in the server's database.
-    pub sessions: Option<usize>,
-    /// Client connections to this server.
-    pub clients: Option<usize>,
-    /// Broker is the controller (`/controller`).
-    pub controller: bool,
-    /// Broker is registered under `/brokers/ids`.
-    pub registered: bool,
-    /// Broker state (`RunningAsBroker`, `PendingControlledShutdown`, …) and its ZooKeeper session.
-    pub broker_state: Option<String>,
-    /// Whether the process is simulated (always, since the brokers landed; kept for the page).
-    pub simulated: bool,
+json_struct! {
+    /// A ZooKeeper server, a broker or a client tool.
+    #[derive(Clone, Debug)]
+    #[cfg_attr(test, derive(serde::Serialize))]
+    pub struct NodeView {
+        pub name: String,
+        /// `zk`, `broker` or `tool`.
+        pub kind: &'static str,
+        /// `myid` or `broker.id`.
+        pub id: i64,
+        /// `up`, `stopping`, `stopped`, `crashed`.
+        pub life: &'static str,
+        pub up: bool,
+        /// `LOOKING`, `FOLLOWING`, `LEADING` (ZooKeeper servers that are up).
+        pub role: Option<&'static str>,
+        /// What `srvr` says after `Mode:` (`leader`, `follower`, `standalone`), when serving.
+        pub mode: Option<&'static str>,
+        pub epoch: Option<u32>,
+        pub zxid: Option<String>,
+        pub round: Option<String>,
+        /// The leader this server follows or is.
+        pub leader: Option<String>,
+        /// Sessions in the server's database.
+        pub sessions: Option<usize>,
+        /// Client connections to this server.
+        pub clients: Option<usize>,
+        /// Broker is the controller (`/controller`).
+        pub controller: bool,
+        /// Broker is registered under `/brokers/ids`.
+        pub registered: bool,
+        /// Broker state (`RunningAsBroker`, `PendingControlledShutdown`, …) and its ZooKeeper session.
+        pub broker_state: Option<String>,
+        /// Whether the process is simulated (always, since the brokers landed; kept for the page).
+        pub simulated: bool,
+    }
 }
 
-/// A message on its way (or held by a cut).
-#[derive(Clone, Debug, Serialize)]
-pub struct FlightView {
-    pub id: u64,
-    pub from: String,
-    pub to: String,
-    /// Coarse kind for colour and filter: `vote`, `discovery`, `sync`, `broadcast`, `ping`,
-    /// `session`, `4lw`, `client`, `fin`, and the Kafka kinds (`leader-and-isr`, `fetch`, `produce`, …).
-    pub kind: &'static str,
-    pub sent_us: u64,
-    pub deliver_us: u64,
-    pub held: bool,
+json_struct! {
+    /// A message on its way (or held by a cut).
+    #[derive(Clone, Debug)]
+    #[cfg_attr(test, derive(serde::Serialize))]
+    pub struct FlightView {
+        pub id: u64,
+        pub from: String,
+        pub to: String,
+        /// Coarse kind for colour and filter: `vote`, `discovery`, `sync`, `broadcast`, `ping`,
+        /// `session`, `4lw`, `client`, `fin`, and the Kafka kinds (`leader-and-isr`, `fetch`, `produce`, …).
+        pub kind: &'static str,
+        pub sent_us: u64,
+        pub deliver_us: u64,
+        pub held: bool,
+    }
 }
 
-/// One narrated trace record.
-#[derive(Clone, Debug, Serialize)]
-pub struct TraceView {
-    pub index: u64,
-    pub at_us: u64,
-    pub at: String,
-    pub node: String,
-    /// `deliver`, `dropped`, `timer`, `disconnect`, `note`, `input`, `life`.
-    pub kind: &'static str,
-    /// The message kind for `deliver`/`dropped`.
-    pub msg_kind: Option<&'static str>,
-    /// The sender for `deliver`/`dropped`/`disconnect`.
-    pub peer: Option<String>,
-    pub text: String,
-    /// What it changed: the state changes narrated while it was handled.
-    pub effects: Vec<String>,
+json_struct! {
+    /// One narrated trace record.
+    #[derive(Clone, Debug)]
+    #[cfg_attr(test, derive(serde::Serialize))]
+    pub struct TraceView {
+        pub index: u64,
+        pub at_us: u64,
+        pub at: String,
+        pub node: String,
+        /// `deliver`, `dropped`, `timer`, `disconnect`, `note`, `input`, `life`.
+        pub kind: &'static str,
+        /// The message kind for `deliver`/`dropped`.
+        pub msg_kind: Option<&'static str>,
+        /// The sender for `deliver`/`dropped`/`disconnect`.
+        pub peer: Option<String>,
+        pub text: String,
+        /// What it changed: the state changes narrated while it was handled.
+        pub effects: Vec<String>,
+    }
 }
 
-/// A znode with its full Stat.
-#[derive(Clone, Debug, Serialize)]
-pub struct ZnodeView {
-    pub path: String,
-    pub name: String,
-    pub depth: usize,
-    /// Lossy UTF-8, cut at [`DATA_SHOWN`] bytes; `None` for null data.
-    pub data: Option<String>,
-    pub data_truncated: bool,
-    pub czxid: String,
-    pub mzxid: String,
-    pub pzxid: String,
-    pub ctime_ms: u64,
-    pub mtime_ms: u64,
-    pub version: i32,
-    pub cversion: i32,
-    pub aversion: i32,
-    pub ephemeral_owner: String,
-    pub data_length: i32,
-    pub num_children: i32,
+json_struct! {
+    /// A znode with its full Stat.
+    #[derive(Clone, Debug)]
+    #[cfg_attr(test, derive(serde::Serialize))]
+    pub struct ZnodeView {
+        pub path: String,
+        pub name: String,
+        pub depth: usize,
+        /// Lossy UTF-8, cut at [`DATA_SHOWN`] bytes; `None` for null data.
+        pub data: Option<String>,
+        pub data_truncated: bool,
+        pub czxid: String,
+        pub mzxid: String,
+        pub pzxid: String,
+        pub ctime_ms: u64,
+        pub mtime_ms: u64,
+        pub version: i32,
+        pub cversion: i32,
+        pub aversion: i32,
+        pub ephemeral_owner: String,
+        pub data_length: i32,
+        pub num_children: i32,
+    }
 }
 
-/// A topic as the znodes describe it.
-#[derive(Clone, Debug, Serialize)]
-pub struct TopicView {
-    pub name: String,
-    pub topic_id: Option<String>,
-    pub partitions: Vec<PartitionView>,
-    /// A znode of the topic could not be parsed.
-    pub error: Option<String>,
+json_struct! {
+    /// A topic as the znodes describe it.
+    #[derive(Clone, Debug)]
+    #[cfg_attr(test, derive(serde::Serialize))]
+    pub struct TopicView {
+        pub name: String,
+        pub topic_id: Option<String>,
+        pub partitions: Vec<PartitionView>,
+        /// A znode of the topic could not be parsed.
+        pub error: Option<String>,
+    }
 }
 
-/// One partition: assignment from `/brokers/topics/T`, leader and ISR from its `state` znode.
-#[derive(Clone, Debug, Serialize)]
-pub struct PartitionView {
-    pub id: i32,
-    pub replicas: Vec<i32>,
-    /// -1 without a leader; `None` without a state znode yet.
-    pub leader: Option<i32>,
-    pub leader_epoch: Option<i32>,
-    pub isr: Vec<i32>,
-    /// Replicas outside the ISR (derived here, so the page only colours).
-    pub out_of_sync: Vec<i32>,
-    /// Per replica log end offset and high watermark, from the brokers' logs.
-    pub replica_logs: Vec<ReplicaLogView>,
+json_struct! {
+    /// One partition: assignment from `/brokers/topics/T`, leader and ISR from its `state` znode.
+    #[derive(Clone, Debug)]
+    #[cfg_attr(test, derive(serde::Serialize))]
+    pub struct PartitionView {
+        pub id: i32,
+        pub replicas: Vec<i32>,
+        /// -1 without a leader; `None` without a state znode yet.
+        pub leader: Option<i32>,
+        pub leader_epoch: Option<i32>,
+        pub isr: Vec<i32>,
+        /// Replicas outside the ISR (derived here, so the page only colours).
+        pub out_of_sync: Vec<i32>,
+        /// Per replica log end offset and high watermark, from the brokers' logs.
+        pub replica_logs: Vec<ReplicaLogView>,
+    }
 }
 
-/// LEO/HW of one replica (filled by the broker simulation).
-#[derive(Clone, Debug, Serialize)]
-pub struct ReplicaLogView {
-    pub broker: i32,
-    pub leo: String,
-    pub hw: String,
+json_struct! {
+    /// LEO/HW of one replica (filled by the broker simulation).
+    #[derive(Clone, Debug)]
+    #[cfg_attr(test, derive(serde::Serialize))]
+    pub struct ReplicaLogView {
+        pub broker: i32,
+        pub leo: String,
+        pub hw: String,
+    }
 }
 
 /// The costlier parts of a snapshot, each left empty unless asked for (a page builds only what
@@ -1099,11 +1126,37 @@ mod tests {
     }
 
     #[test]
+    fn snapshots_outputs_and_advances_are_written_as_serde_json_writes_them() {
+        use crate::json_out::to_json;
+        let mut d = started(4);
+        for line in [
+            "broker start 1",
+            "broker start 2",
+            "sleep 3s",
+            "kafka-topics --create --zookeeper localhost:2181 --topic t --partitions 2 --replication-factor 2",
+            "zookeeper-shell localhost:2181 create /x \"<img src=x onerror=alert(1)>\\\"\tü\"",
+            "broker kill 2",
+            "no-such-command",
+        ] {
+            let out = d.run(line);
+            assert_eq!(to_json(&out), serde_json::to_string(&out).unwrap(), "{line}");
+            let adv = d.advance(1_500_000, 10_000);
+            assert_eq!(to_json(&adv), serde_json::to_string(&adv).unwrap());
+            let s = d.snapshot(0);
+            assert_eq!(to_json(&s), serde_json::to_string(&s).unwrap(), "after {line}");
+        }
+        let s = d.snapshot(0);
+        // The snapshots compared above held a topic and the payload znode.
+        assert!(s.topics.iter().any(|t| t.name == "t" && t.partitions.len() == 2), "{:?}", s.topics);
+        assert!(s.znodes.iter().any(|z| z.path == "/x" && z.data.as_deref() == Some("<img src=x onerror=alert(1)>\"\tü")), "{:?}", s.znodes);
+    }
+
+    #[test]
     fn the_snapshot_serialises_to_json_without_large_integers() {
         let mut d = started(5);
         d.run("zookeeper-shell localhost:2181 create -e /eph x");
         let s = d.snapshot(0);
-        let json = serde_json::to_string(&s).unwrap();
+        let json = crate::json_out::to_json(&s);
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         fn check(v: &serde_json::Value) {
             match v {

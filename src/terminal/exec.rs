@@ -18,16 +18,20 @@ use crate::zk::shell::{NcProc, ShellProc};
 
 use super::ast::{Cmd, Grep, Line, NetCmd, NodeAction, ZkCliCmd};
 use super::parse::parse;
+use crate::json_out::json_struct;
 
 /// How long a tool may run before the terminal gives up waiting (the tool keeps running).
 const TOOL_LIMIT: Duration = Duration::from_secs(60);
 
-/// What a line printed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Output {
-    pub lines: Vec<String>,
-    /// The line was rejected (parse error, unknown node, bad state); nothing changed.
-    pub error: bool,
+json_struct! {
+    /// What a line printed.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    #[cfg_attr(test, derive(serde::Serialize))]
+    pub struct Output {
+        pub lines: Vec<String>,
+        /// The line was rejected (parse error, unknown node, bad state); nothing changed.
+        pub error: bool,
+    }
 }
 
 impl Output {
