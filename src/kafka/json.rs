@@ -28,9 +28,14 @@
 //!   `{"features":{},"version":1,"status":1}`. SEMANTICS.md assumed an insertion-ordered `Map3`
 //!   (`{"version":1,"status":1,"features":{}}`) without a sample; see [`feature_json`].
 //! - Only a PLAINTEXT listener is modelled in broker registrations.
+//!
+//! **Reading.** Payloads are parsed by the small hand-written parser in `json_value.rs`
+//! (strict JSON, serde_json's accept/reject decisions and error messages), not by
+//! `serde_json::from_str`: that keeps serde_json's deserializer and Rust's float-parsing tables
+//! out of the browser module. Numbers keep their text; only integers are ever read from them.
 
+use crate::kafka::json_value::{self, Value};
 use crate::kafka::types::{java_string_hash, BrokerId, ControllerEpoch, LeaderEpoch, TopicId};
-use serde_json::Value;
 use crate::sorted::SortedMap;
 use std::fmt;
 
@@ -472,15 +477,15 @@ impl fmt::Display for JsonError {
 
 impl std::error::Error for JsonError {}
 
-fn parse_object(json: &str) -> Result<serde_json::Map<String, Value>, JsonError> {
-    match serde_json::from_str::<Value>(json) {
+fn parse_object(json: &str) -> Result<SortedMap<String, Value>, JsonError> {
+    match json_value::parse(json) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(JsonError("expected a JSON object".to_string())),
         Err(e) => Err(JsonError(format!("malformed JSON: {e}"))),
     }
 }
 
-fn field<'a>(m: &'a serde_json::Map<String, Value>, key: &str) -> Result<&'a Value, JsonError> {
+fn field<'a>(m: &'a SortedMap<String, Value>, key: &str) -> Result<&'a Value, JsonError> {
     m.get(key)
         .ok_or_else(|| JsonError(format!("missing field \"{key}\"")))
 }
@@ -1066,5 +1071,187 @@ mod tests {
         assert_eq!(parse_topic_config(&topic_config_json(&c)).unwrap(), c);
         assert_eq!(parse_cluster_id(&cluster_id_json("xyz")).unwrap(), "xyz");
         assert!(parse_topic_config(r#"{"config":{"a":1}}"#).is_err());
+    }
+
+    /// Whether our value has the structure serde_json found; numbers are compared through the
+    /// integer accessor the parsers use.
+    fn same_as_serde(ours: &Value, theirs: &serde_json::Value) -> bool {
+        use serde_json::Value as S;
+        match (ours, theirs) {
+            (Value::Null, S::Null) => true,
+            (Value::Bool(a), S::Bool(b)) => a == b,
+            (Value::Number(_), S::Number(_)) => ours.as_i64() == theirs.as_i64(),
+            (Value::Str(a), S::String(b)) => a == b,
+            (Value::Array(a), S::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_as_serde(x, y))
+            }
+            (Value::Object(a), S::Object(b)) => {
+                a.len() == b.len()
+                    && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_as_serde(v, w)))
+            }
+            _ => false,
+        }
+    }
+
+    /// Parses `input` with both parsers: both accept with the same structure, or both reject
+    /// with the same message (text and position).
+    fn check_against_serde(input: &str) {
+        match (json_value::parse(input), serde_json::from_str::<serde_json::Value>(input)) {
+            (Ok(ours), Ok(theirs)) => assert!(
+                same_as_serde(&ours, &theirs),
+                "{input:?}: parsed as {ours:?}, serde_json gives {theirs:?}"
+            ),
+            (Err(ours), Err(theirs)) => {
+                assert_eq!(ours.to_string(), theirs.to_string(), "message for {input:?}")
+            }
+            (ours, theirs) => panic!("{input:?}: ours {ours:?}, serde_json {theirs:?}"),
+        }
+    }
+
+    fn writer_payloads() -> Vec<String> {
+        let mut reassigning = SortedMap::new();
+        reassigning.insert(1, ids(&[5, 6]));
+        let mut configs = SortedMap::new();
+        configs.insert("segment.bytes".to_string(), "1073741824".to_string());
+        configs.insert("cleanup.policy".to_string(), "compact".to_string());
+        vec![
+            controller_json(BrokerId(1), 1631876996515),
+            broker_registration_json("h", 9092, 7, Some("r")),
+            broker_registration_json("::1", 9092, 7, None),
+            topic_assignment_json(&seed_assignment(), seed_id()),
+            topic_assignment_json_full(&seed_assignment(), None, &reassigning, &reassigning),
+            partition_state_json(ControllerEpoch(2), BrokerId(4), LeaderEpoch(2), &ids(&[4, 2])),
+            topic_config_json(&configs),
+            cluster_id_json("xyz\u{1}\"\\é"),
+            feature_json(),
+            producer_id_block_json(BrokerId(1), 0, 999),
+        ]
+    }
+
+    const HAND_PICKED: &[&str] = &[
+        "", " ", "1", "-0", "-", "-a", "01", "-01", "0.", "1.", ".5", "1.5", "-1.5", "1e3",
+        "1E+3", "1e-3", "1e", "1e+", "1ex", "0e0", "1.0", "99999999999999999999",
+        "-99999999999999999999", "9223372036854775807", "9223372036854775808",
+        "-9223372036854775808", "-9223372036854775809", "18446744073709551615",
+        "18446744073709551616", "184467440737095516150.5e10", "1e308", "1e309", "10e308",
+        "0.1e309", "1.7976931348623157e308", "1.7976931348623158e308", "1.7976931348623159e308",
+        "17976931348623157e292", "17976931348623158e292", "17976931348623159e292",
+        "179769313486231580793728971405303415079e270", "1e400", "0e400", "1e-400",
+        "1e99999999999", "1e-99999999999", "0e99999999999", "1e2147483647", "1e2147483648",
+        "-1e2147483648", "null", "nul", "nulx", "true", "tru", "trUe", "false", "fals", "nan",
+        "\"\"", "\"", "\"abc", "\"a\\", "\"\\q\"", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
+        "\"\\u00e9\\u20AC\"", "\"\\u00\"", "\"\\u00zz\"", "\"\\ud83d\\ude00\"", "\"\\ud83d\"",
+        "\"\\ud83d", "\"\\ud83dx\"", "\"\\ud83d\\n\"", "\"\\ud83d\\u0041\"", "\"\\ude00\"",
+        "\"\\ud83d\\ud83d\"", "\"a\u{1}b\"", "\"a\nb\"", "\"\u{7f}é😀\"", "[]", "[", "[1",
+        "[1,", "[1,]", "[,1]", "[1 2]", "[1,,2]", "{}", "{", "{\"a\"", "{\"a\":", "{\"a\":1",
+        "{\"a\":1,}", "{\"a\" 1}", "{1:1}", "{\"a\":1 \"b\":2}", "{\"a\":1,2}", "{\"a\":1,",
+        "{\"a\":1,\"a\":2}", "{,}", "1 2", "[] x", " \t\r\n[ 1 , {\"k\" : [ ] } ] \n ",
+        "\n\n  [1,\n  x]", "[1]\n\n]", "\u{feff}1", "[\u{a0}]", "{\"a\":1}\n,",
+    ];
+
+    #[test]
+    fn the_hand_written_parser_agrees_with_serde_json_on_generated_inputs() {
+        let mut inputs: Vec<String> = HAND_PICKED.iter().map(|s| s.to_string()).collect();
+        inputs.extend(writer_payloads());
+        for depth in [1, 126, 127, 128, 129, 200] {
+            inputs.push("[".repeat(depth) + &"]".repeat(depth));
+            inputs.push("{\"a\":".repeat(depth) + "1" + &"}".repeat(depth));
+            inputs.push("[{\"a\":".repeat(depth / 2) + "[" + &"}]".repeat(depth / 2));
+        }
+        for input in &inputs {
+            check_against_serde(input);
+        }
+        // Random mutations of the payloads and hand-picked inputs, and random strings.
+        const ALPHABET: &[char] = &[
+            '{', '}', '[', ']', ':', ',', '"', '\\', 'u', 'n', 't', 'f', 'e', 'E', '.', '-', '+',
+            '0', '1', '9', 'a', 'D', '8', ' ', '\n', '\t', '\r', '\u{0}', '\u{1f}', 'é', '€',
+            '😀',
+        ];
+        let mut rng = crate::sim::rng::Rng::new(0x15_0b);
+        let random_char = |rng: &mut crate::sim::rng::Rng| {
+            ALPHABET[rng.below(ALPHABET.len() as u64) as usize]
+        };
+        let random_boundary = |rng: &mut crate::sim::rng::Rng, s: &str| loop {
+            let i = rng.below(s.len() as u64 + 1) as usize;
+            if s.is_char_boundary(i) {
+                break i;
+            }
+        };
+        for round in 0..40_000 {
+            let base = &inputs[rng.below(inputs.len() as u64) as usize];
+            let mut s = base.clone();
+            match round % 4 {
+                0 => s.truncate(random_boundary(&mut rng, &s)),
+                1 => {
+                    let i = random_boundary(&mut rng, &s);
+                    s.insert(i, random_char(&mut rng));
+                }
+                2 => {
+                    let i = random_boundary(&mut rng, &s);
+                    if i < s.len() {
+                        s.remove(i);
+                    }
+                }
+                _ => {
+                    s = (0..rng.below(12)).map(|_| random_char(&mut rng)).collect();
+                }
+            }
+            check_against_serde(&s);
+        }
+        // Numbers around f64::MAX (≈ 1.7976931348623158e308), where serde_json's float
+        // arithmetic decides "number out of range": 17 to 24 digits, maybe a decimal point.
+        for _ in 0..20_000 {
+            let mut digits = "1797693134862315".to_string();
+            for _ in 0..1 + rng.below(8) {
+                digits.push(char::from(b'0' + rng.below(10) as u8));
+            }
+            let exponent = 308 + 1 - digits.len() as i64 + rng.below(3) as i64 - 1;
+            let point = rng.below(digits.len() as u64) as usize;
+            let exponent = if rng.below(2) == 0 {
+                exponent
+            } else {
+                digits.insert(point.max(1), '.');
+                exponent + (digits.len() - 1 - point.max(1)) as i64
+            };
+            check_against_serde(&format!("{digits}e{exponent}"));
+        }
+    }
+
+    #[test]
+    fn nesting_a_hundred_thousand_levels_deep_is_an_error_not_a_stack_overflow() {
+        let n = 100_000;
+        let arrays = "[".repeat(n) + &"]".repeat(n);
+        let err = json_value::parse(&arrays).unwrap_err().to_string();
+        assert_eq!(err, "recursion limit exceeded at line 1 column 128");
+        let objects = "{\"a\":".repeat(n) + &"}".repeat(n);
+        assert!(json_value::parse(&objects).is_err());
+        assert!(parse_partition_state(&arrays).unwrap_err().0.starts_with("malformed JSON: "));
+    }
+
+    #[test]
+    fn integer_accessors_read_only_integers_like_serde_json() {
+        for (text, expected) in [
+            ("1", Some(1)),
+            ("-7", Some(-7)),
+            ("-0", None),
+            ("1.0", None),
+            ("1e3", None),
+            ("9223372036854775807", Some(i64::MAX)),
+            ("9223372036854775808", None),
+            ("-9223372036854775808", Some(i64::MIN)),
+            ("99999999999999999999", None),
+        ] {
+            let ours = json_value::parse(text).unwrap();
+            assert_eq!(ours.as_i64(), expected, "{text}");
+            assert_eq!(serde_json::from_str::<serde_json::Value>(text).unwrap().as_i64(), expected);
+        }
+        assert_eq!(
+            parse_controller(r#"{"brokerid":1.0}"#).unwrap_err().0,
+            "field \"brokerid\" is not a 32-bit integer"
+        );
+        assert_eq!(
+            parse_controller(r#"{"brokerid":1,"brokerid":2}"#).unwrap().broker,
+            BrokerId(2)
+        );
     }
 }

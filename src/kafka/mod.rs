@@ -7,6 +7,7 @@ pub mod assign;
 pub mod broker;
 pub mod controller;
 pub mod json;
+mod json_value;
 pub mod msg;
 pub mod partmap;
 pub mod tools;
