@@ -10,6 +10,8 @@
 //! A struct opts in by being declared inside [`json_struct!`], which keeps the field list and
 //! the JSON writer the same list.
 
+use std::fmt::Write;
+
 /// A value that can write itself as JSON.
 pub trait ToJson {
     fn write_json(&self, out: &mut String);
@@ -54,31 +56,11 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Writes a whole number in decimal.
-fn write_int(out: &mut String, negative: bool, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if negative {
-        out.push('-');
-    }
-    for &d in &digits[at..] {
-        out.push(d as char);
-    }
-}
-
 macro_rules! unsigned_to_json {
     ($($t:ty),*) => {$(
         impl ToJson for $t {
             fn write_json(&self, out: &mut String) {
-                write_int(out, false, *self as u64);
+                let _ = write!(out, "{}", *self as u64);
             }
         }
     )*};
@@ -89,7 +71,7 @@ macro_rules! signed_to_json {
     ($($t:ty),*) => {$(
         impl ToJson for $t {
             fn write_json(&self, out: &mut String) {
-                write_int(out, *self < 0, (*self as i64).unsigned_abs());
+                let _ = write!(out, "{}", *self as i64);
             }
         }
     )*};
