@@ -56,27 +56,16 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-macro_rules! unsigned_to_json {
+macro_rules! integer_to_json {
     ($($t:ty),*) => {$(
         impl ToJson for $t {
             fn write_json(&self, out: &mut String) {
-                let _ = write!(out, "{}", *self as u64);
+                let _ = write!(out, "{self}");
             }
         }
     )*};
 }
-unsigned_to_json!(u8, u16, u32, u64, usize);
-
-macro_rules! signed_to_json {
-    ($($t:ty),*) => {$(
-        impl ToJson for $t {
-            fn write_json(&self, out: &mut String) {
-                let _ = write!(out, "{}", *self as i64);
-            }
-        }
-    )*};
-}
-signed_to_json!(i8, i16, i32, i64);
+integer_to_json!(u8, u16, u32, u64, usize, i8, i16, i32, i64);
 
 impl ToJson for bool {
     fn write_json(&self, out: &mut String) {
