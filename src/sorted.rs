@@ -90,38 +90,6 @@ impl<K, V> SortedMap<K, V> {
         self.entries.iter().map(|(_, v)| v)
     }
 
-    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(_, v)| v)
-    }
-
-    pub fn into_keys(self) -> impl DoubleEndedIterator<Item = K> + ExactSizeIterator {
-        self.entries.into_iter().map(|(k, _)| k)
-    }
-
-    pub fn into_values(self) -> impl DoubleEndedIterator<Item = V> + ExactSizeIterator {
-        self.entries.into_iter().map(|(_, v)| v)
-    }
-
-    pub fn first_key_value(&self) -> Option<(&K, &V)> {
-        self.entries.first().map(|(k, v)| (k, v))
-    }
-
-    pub fn last_key_value(&self) -> Option<(&K, &V)> {
-        self.entries.last().map(|(k, v)| (k, v))
-    }
-
-    pub fn pop_first(&mut self) -> Option<(K, V)> {
-        if self.entries.is_empty() {
-            None
-        } else {
-            Some(self.entries.remove(0))
-        }
-    }
-
-    pub fn pop_last(&mut self) -> Option<(K, V)> {
-        self.entries.pop()
-    }
-
     /// Keep the entries for which `keep` returns true, in order.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         self.entries.retain_mut(|(k, v)| keep(k, v));
@@ -302,12 +270,6 @@ impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
     }
 }
 
-impl<K: Ord, V, const N: usize> From<[(K, V); N]> for SortedMap<K, V> {
-    fn from(pairs: [(K, V); N]) -> Self {
-        pairs.into_iter().collect()
-    }
-}
-
 impl<K: Ord + Borrow<Q>, Q: Ord + ?Sized, V> Index<&Q> for SortedMap<K, V> {
     type Output = V;
     /// Panics on a missing key, like `BTreeMap`'s index (only tests index maps).
@@ -355,35 +317,11 @@ impl<T> SortedSet<T> {
         self.items.iter()
     }
 
-    pub fn first(&self) -> Option<&T> {
-        self.items.first()
-    }
-
-    pub fn last(&self) -> Option<&T> {
-        self.items.last()
-    }
-
-    pub fn pop_first(&mut self) -> Option<T> {
-        if self.items.is_empty() {
-            None
-        } else {
-            Some(self.items.remove(0))
-        }
-    }
-
-    pub fn pop_last(&mut self) -> Option<T> {
-        self.items.pop()
-    }
-
     /// Keep the items for which `keep` returns true, in order.
     pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
         self.items.retain(keep);
     }
 
-    /// The items as a sorted slice.
-    pub fn as_slice(&self) -> &[T] {
-        &self.items
-    }
 }
 
 impl<T: Ord> SortedSet<T> {
@@ -401,6 +339,7 @@ impl<T: Ord> SortedSet<T> {
         self.find(item).is_ok()
     }
 
+    /// The item equal to `item` (for interning: the set's own copy).
     pub fn get<Q: Ord + ?Sized>(&self, item: &Q) -> Option<&T>
     where
         T: Borrow<Q>,
@@ -435,13 +374,6 @@ impl<T: Ord> SortedSet<T> {
         self.find(item).ok().map(|i| self.items.remove(i))
     }
 
-    /// The items in `range`, in order.
-    pub fn range<Q: Ord + ?Sized, R: RangeBounds<Q>>(&self, range: R) -> std::slice::Iter<'_, T>
-    where
-        T: Borrow<Q>,
-    {
-        self.items[span(&self.items, &range, |t| t)].iter()
-    }
 }
 
 impl<'a, T> IntoIterator for &'a SortedSet<T> {
@@ -478,12 +410,6 @@ impl<T: Ord> FromIterator<T> for SortedSet<T> {
         let mut set = SortedSet::new();
         set.extend(iter);
         set
-    }
-}
-
-impl<T: Ord, const N: usize> From<[T; N]> for SortedSet<T> {
-    fn from(items: [T; N]) -> Self {
-        items.into_iter().collect()
     }
 }
 
@@ -569,8 +495,11 @@ mod tests {
                     set_ref.retain(|x| x % 5 != 0);
                 }
                 6 => {
-                    assert_eq!(map.pop_first(), map_ref.pop_first());
-                    assert_eq!(set.pop_last(), set_ref.pop_last());
+                    let (high, high_ref) = (map.split_off(&k), map_ref.split_off(&k));
+                    assert!(high.iter().eq(high_ref.iter()) && map.iter().eq(map_ref.iter()));
+                    map.extend(high);
+                    map_ref.extend(high_ref);
+                    assert_eq!(set.take(&k), set_ref.take(&k));
                 }
                 7 => {
                     let extra: Vec<(i32, u32)> = (0..rng.below(5)).map(|j| (k + j as i32 * 3 - 6, step)).collect();
@@ -583,18 +512,17 @@ mod tests {
                     assert!(map.range(k..=hi).eq(map_ref.range(k..=hi)));
                     let open = (Bound::Excluded(k), Bound::Excluded(hi + 1));
                     assert!(map.range(open).eq(map_ref.range(open)));
-                    assert!(set.range(..hi).eq(set_ref.range(..hi)));
-                    assert!(set.range(k..).eq(set_ref.range(k..)));
+                    assert!(map.range(..hi).eq(map_ref.range(..hi)));
+                    assert!(map.range(k..).eq(map_ref.range(k..)));
                 }
             }
             assert_eq!(map.get(&k), map_ref.get(&k));
             assert_eq!(set.contains(&hi), set_ref.contains(&hi));
             assert!(map.iter().eq(map_ref.iter()), "maps differ at step {step}");
             assert!(set.iter().eq(set_ref.iter()), "sets differ at step {step}");
-            assert_eq!(map.first_key_value(), map_ref.first_key_value());
-            assert_eq!(set.last(), set_ref.last());
+            assert_eq!(set.get(&k), set_ref.get(&k));
         }
-        let collected: SortedMap<i32, u32> = [(3, 1), (1, 2), (3, 4), (2, 0)].into();
+        let collected: SortedMap<i32, u32> = [(3, 1), (1, 2), (3, 4), (2, 0)].into_iter().collect();
         assert_eq!(collected.into_iter().collect::<Vec<_>>(), vec![(1, 2), (2, 0), (3, 4)]);
     }
 
