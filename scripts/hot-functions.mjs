@@ -1,6 +1,8 @@
 // Prints the rustc flags that build the browser module for size except on the simulation's hot path.
 //
 //   node scripts/hot-functions.mjs MODULE.wasm      one rustc flag per line
+//   node scripts/hot-functions.mjs --profile        profiles both benchmarks (after a build by
+//                                                   scripts/build-web.sh) to review HOT by
 //
 // The flags give every function LLVM's `minsize`/`optsize` attributes (what opt-level "z" gives
 // them), then take the attributes off again for the functions in HOT, by their mangled names as
@@ -11,10 +13,17 @@
 //
 // HOT is the simulation's per-event path: every function with at least 0.1 % of the samples
 // (self time) in a V8 CPU profile of either page benchmark (`Sandbox.benchKafka(3600)` and
-// `Sandbox.benchRun(300)`, `node --cpu-prof` on a module built with names), less those that only
-// run while a script sets the cluster up. A name missing from the module (renamed, or inlined
-// everywhere by another compiler) is reported; the build goes on, and the bench shows the cost.
-import { readFileSync } from 'node:fs';
+// `Sandbox.benchRun(300)` on the names build, what `--profile` prints), less those that only run
+// while a script sets the cluster up, the three big dispatchers (World::step, Broker::on_kafka,
+// ZkServer::on_peer_msg: what they inline is then built for size, what they call stays fast) and
+// fourteen large or rarely-run ones the benchmarks showed no slower without (README § Tests and
+// figures). A name missing from the module (renamed, or inlined everywhere by another compiler)
+// is reported; the build goes on, and e2e/hot-functions.test.mjs fails.
+import { readFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 
 const HOT = `
 <zkafka_sandbox::cluster::Msg as zkafka_sandbox::sim::Fingerprint>::fingerprint
@@ -199,15 +208,65 @@ function namesOf(path) {
   return names;
 }
 
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const NAMES_BUILD = path.join(ROOT, 'target/wasm-names/wasm32-unknown-unknown/release/zkafka_sandbox.wasm');
+
+/** Self time per function (hash dropped), in percent of the samples, of `run()` in V8. */
+async function selfTimes(run) {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  run();
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  const self = new Map();
+  let total = 0;
+  for (const node of profile.nodes) {
+    const name = (node.callFrame.functionName || '(anonymous)').replace(/::h[0-9a-f]{16}$/, '').replace(/\[\d+\]$/, '');
+    self.set(name, (self.get(name) ?? 0) + (node.hitCount ?? 0));
+    total += node.hitCount ?? 0;
+  }
+  return new Map([...self].map(([name, hits]) => [name, (100 * hits) / total]));
+}
+
+/** Profiles both benchmarks on the names build (opt-level 3 throughout) and prints the functions
+ * with at least 0.1 % of either profile's samples, marked by whether HOT lists them. */
+async function profile() {
+  const dir = path.join(ROOT, 'target/wasm-profile');
+  mkdirSync(dir, { recursive: true });
+  execFileSync('wasm-bindgen', ['--target', 'nodejs', '--no-typescript', '--out-dir', dir, NAMES_BUILD], { stdio: 'inherit' });
+  const bg = path.join(dir, 'zkafka_sandbox_bg.wasm');
+  execFileSync(path.join(ROOT, '.tools/node_modules/.bin/wasm-opt'), [bg, '-O', '--debuginfo', '-o', bg], { stdio: 'inherit' });
+  const { Sandbox } = createRequire(import.meta.url)(path.resolve(dir, 'zkafka_sandbox.js'));
+  const kafka = await selfTimes(() => { for (let i = 0; i < 3; i++) Sandbox.benchKafka(3600); });
+  const zk = await selfTimes(() => { for (let i = 0; i < 3; i++) Sandbox.benchRun(300); });
+  const hot = new Set(HOT);
+  const rows = [...new Set([...kafka.keys(), ...zk.keys()])]
+    .map((name) => ({ name, kafka: kafka.get(name) ?? 0, zk: zk.get(name) ?? 0 }))
+    .filter((r) => r.kafka >= 0.1 || r.zk >= 0.1 || hot.has(r.name))
+    .sort((a, b) => Math.max(b.kafka, b.zk) - Math.max(a.kafka, a.zk));
+  console.log('kafka %  zk %   in HOT  function');
+  for (const r of rows) console.log(`${r.kafka.toFixed(1).padStart(7)} ${r.zk.toFixed(1).padStart(5)}   ${hot.has(r.name) ? 'yes   ' : '      '}  ${r.name}`);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  if (process.argv[2] === '--verify') {
+  if (process.argv[2] === '--profile') {
+    await profile();
+  } else if (process.argv[2] === '--verify') {
     // node scripts/hot-functions.mjs --verify NAMES.wasm FINAL.wasm: the hot symbols found in the
     // names build that the final build does not have (its flags then missed them).
     const final = new Set(namesOf(process.argv[4]));
     const lost = hotSymbols(namesOf(process.argv[3])).symbols.filter((s) => !final.has(s));
     for (const s of lost) console.error(`[hot-functions] hot in the names build, not in the final one: ${demangle(s)}`);
     process.exit(lost.length ? 1 : 0);
+  } else {
+    emitFlags();
   }
+}
+
+function emitFlags() {
   const { symbols, missing } = hotSymbols(namesOf(process.argv[2]));
   for (const m of missing) console.error(`[hot-functions] not in the module, built for size: ${m}`);
   const flags = ['-Cllvm-args=-force-attribute=minsize', '-Cllvm-args=-force-attribute=optsize'];
