@@ -133,7 +133,7 @@ function setPlaying(on) {
   app.lastTs = null;
   app.pace = [];
   app.vt = app.sb.nowUs();
-  setText($('play'), on ? '⏸ pause' : '▶ play');
+  setText($('play'), on ? '❚❚ pause' : '▶ play'); // U+275A: in DejaVu, unlike ⏸
   $('play').setAttribute('aria-pressed', String(on));
 }
 
