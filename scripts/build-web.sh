@@ -33,7 +33,7 @@ if [ "$MODE" = hot=1 ]; then
     sed 's/.*/  "&",/' <<<"$flags"
     echo ']'; } > target/wasm-hot.toml
   extra=(-- --config target/wasm-hot.toml)
-  echo "[build-web] 2/2 wasm-pack build --release --target web --out-dir www/pkg ($(grep -c force-remove <<<"$flags") hot-function flags)" >&2
+  echo "[build-web] 2/2 wasm-pack build --release --target web --out-dir www/pkg (opt-level 3 kept for $(( $(grep -c force-remove <<<"$flags") / 2 )) hot symbols)" >&2
 else
   echo "[build-web] wasm-pack build --release --target web --out-dir www/pkg (plain opt-level 3)" >&2
 fi

@@ -1,8 +1,9 @@
 // Prints the rustc flags that build the browser module for size except on the simulation's hot path.
 //
 //   node scripts/hot-functions.mjs MODULE.wasm      one rustc flag per line
-//   node scripts/hot-functions.mjs --profile        profiles both benchmarks (after a build by
-//                                                   scripts/build-web.sh) to review HOT by
+//   node scripts/hot-functions.mjs --profile        after scripts/build-web.sh: profiles both page
+//                                                   benchmarks on the names build and prints the
+//                                                   functions over 0.1 % against HOT, to review it
 //
 // The flags give every function LLVM's `minsize`/`optsize` attributes (what opt-level "z" gives
 // them), then take the attributes off again for the functions in HOT, by their mangled names as
@@ -191,9 +192,9 @@ export function hotSymbols(names) {
   const symbols = names.filter((symbol) => {
     const exported = /^sandbox_([A-Za-z]+)_[0-9a-f]{16}$/.exec(symbol);
     if (exported) return HOT_EXPORTS.includes(exported[1]);
-    const path = demangle(symbol);
-    if (!wanted.has(path)) return false;
-    found.add(path);
+    const demangled = demangle(symbol);
+    if (!wanted.has(demangled)) return false;
+    found.add(demangled);
     return true;
   });
   return { symbols: [...new Set(symbols)].sort(), missing: HOT.filter((h) => !found.has(h)) };
