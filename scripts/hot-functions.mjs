@@ -200,6 +200,13 @@ export function hotSymbols(names) {
   return { symbols: [...new Set(symbols)].sort(), missing: HOT.filter((h) => !found.has(h)) };
 }
 
+/** The hot symbols of the names build that the final build does not name (its flags missed
+ * them: the two builds named functions differently). */
+export function lostSymbols(namesBuild, finalBuild) {
+  const final = new Set(finalBuild);
+  return hotSymbols(namesBuild).symbols.filter((s) => !final.has(s));
+}
+
 function namesOf(path) {
   const names = functionNames(readFileSync(path));
   if (!names.length) {
@@ -258,8 +265,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } else if (process.argv[2] === '--verify') {
     // node scripts/hot-functions.mjs --verify NAMES.wasm FINAL.wasm: the hot symbols found in the
     // names build that the final build does not have (its flags then missed them).
-    const final = new Set(namesOf(process.argv[4]));
-    const lost = hotSymbols(namesOf(process.argv[3])).symbols.filter((s) => !final.has(s));
+    const lost = lostSymbols(namesOf(process.argv[3]), namesOf(process.argv[4]));
     for (const s of lost) console.error(`[hot-functions] hot in the names build, not in the final one: ${demangle(s)}`);
     process.exit(lost.length ? 1 : 0);
   } else {
