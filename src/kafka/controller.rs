@@ -1376,6 +1376,7 @@ impl Broker {
         self.on_kafka(io, me, msg);
     }
 }
+
 /// `num / den` (as an `f64`, `den > 0`) written as `format!("{:.3}")` writes it, without Rust's
 /// float formatting (≈ 6 KB of the browser module for this one note). The quotient is rounded
 /// in integers; only an exact tie between two thousandths needs the `f64` itself, which then
@@ -1400,7 +1401,6 @@ fn ratio_3dp(num: u64, den: u64) -> String {
     }
     format!("{}.{:03}", q / 1000, q % 1000)
 }
-
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {

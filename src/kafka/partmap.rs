@@ -230,7 +230,6 @@ impl<V> Index<&TopicPartition> for PartMap<V> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::PartMap;
