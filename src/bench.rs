@@ -100,7 +100,12 @@ fn spawn_producers(t: &mut crate::terminal::Terminal, topic: &str, n: u32) {
     use crate::kafka::tools::{KafkaTool, ToolJob};
     for _ in 0..n {
         let boot = t.cluster.broker_nodes.clone();
-        let load = KafkaTool::new(ToolJob::Load { topic: topic.into(), every: Duration::from_millis(100) }, None, boot, t.cluster.kafka_cfg.brokers.clone());
+        let load = KafkaTool::new(
+            ToolJob::Load { topic: topic.into(), every: Duration::from_millis(100) },
+            None,
+            boot,
+            t.cluster.kafka_cfg.brokers.clone(),
+        );
         t.cluster.spawn_tool(Proc::KafkaTool(load));
     }
 }

@@ -95,11 +95,7 @@ impl Checker {
                 match self.committed.get(zxid) {
                     Some((c, other)) if c != chain => {
                         let other = *other;
-                        self.violate(
-                            "committed-prefix",
-                            at,
-                            format!("zk{sid} and zk{other} committed {zxid} after different histories"),
-                        );
+                        self.violate("committed-prefix", at, format!("zk{sid} and zk{other} committed {zxid} after different histories"));
                     }
                     Some(_) => {}
                     None => {
@@ -117,11 +113,7 @@ impl Checker {
                 let key = (*sid, path.clone(), *czxid);
                 if let Some((v, cv)) = self.versions.get(&key).copied() {
                     if *version < v || *cversion < cv {
-                        self.violate(
-                            "versions-monotonic",
-                            at,
-                            format!("zk{sid} {path}: version {v}→{version}, cversion {cv}→{cversion}"),
-                        );
+                        self.violate("versions-monotonic", at, format!("zk{sid} {path}: version {v}→{version}, cversion {cv}→{cversion}"));
                     }
                 }
                 self.versions.insert(key, (*version, *cversion));
@@ -142,7 +134,11 @@ impl Checker {
             KafkaFact::ControllerActing { epoch, broker } => match self.controllers.get(epoch) {
                 Some(other) if other != broker => {
                     let other = *other;
-                    self.violate("one-controller-per-epoch", at, format!("brokers {other} and {broker} both acted as controller in epoch {epoch}"));
+                    self.violate(
+                        "one-controller-per-epoch",
+                        at,
+                        format!("brokers {other} and {broker} both acted as controller in epoch {epoch}"),
+                    );
                 }
                 _ => {
                     self.controllers.insert(*epoch, *broker);

@@ -12,9 +12,9 @@ use crate::kafka::types::BrokerId;
 use crate::sim::time::{Duration, Time};
 use crate::sim::world::World;
 use crate::sim::{Ctx, NodeId, Process};
+use crate::zk::load::WriterProc;
 use crate::zk::msg::ZkMsg;
 use crate::zk::server::{ZkConfig, ZkFact, ZkServer, ZkTimer};
-use crate::zk::load::WriterProc;
 use crate::zk::shell::{NcProc, ShellProc, ToolTimer};
 use crate::zk::types::Sid;
 
@@ -378,10 +378,14 @@ impl Cluster {
 
     /// The broker acting as controller (up, holding a controller context), if any.
     pub fn controller(&self) -> Option<&Broker> {
-        self.broker_nodes.iter().filter(|n| self.world.is_up(**n)).filter_map(|n| match self.world.proc(*n) {
-            Some(Proc::Broker(b)) if b.is_controller() => Some(b),
-            _ => None,
-        }).max_by_key(|b| b.ctl.as_ref().map(|c| c.epoch))
+        self.broker_nodes
+            .iter()
+            .filter(|n| self.world.is_up(**n))
+            .filter_map(|n| match self.world.proc(*n) {
+                Some(Proc::Broker(b)) if b.is_controller() => Some(b),
+                _ => None,
+            })
+            .max_by_key(|b| b.ctl.as_ref().map(|c| c.epoch))
     }
 
     /// Resolve `host:port` to a broker node (9092 + id - 1).

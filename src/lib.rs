@@ -24,9 +24,9 @@ pub mod sorted;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod swarm;
 pub mod terminal;
-pub mod zk;
 pub mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm_alloc;
+pub mod zk;

@@ -321,7 +321,6 @@ impl<T> SortedSet<T> {
     pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
         self.items.retain(keep);
     }
-
 }
 
 impl<T: Ord> SortedSet<T> {
@@ -373,7 +372,6 @@ impl<T: Ord> SortedSet<T> {
     {
         self.find(item).ok().map(|i| self.items.remove(i))
     }
-
 }
 
 impl<'a, T> IntoIterator for &'a SortedSet<T> {

@@ -269,7 +269,12 @@ pub fn run_kafka_seed_traced(seed: u64, keep_trace: bool) -> (SwarmRun, crate::t
     faults.push(format!("topic swarm: {parts} partitions, RF {rf}, min.insync.replicas {min_isr}"));
     let _ = t.run_line("sleep 2s");
     let boot: Vec<NodeId> = t.cluster.broker_nodes.clone();
-    let load = KafkaTool::new(ToolJob::Load { topic: "swarm".into(), every: Duration::from_millis(100) }, None, boot, t.cluster.kafka_cfg.brokers.clone());
+    let load = KafkaTool::new(
+        ToolJob::Load { topic: "swarm".into(), every: Duration::from_millis(100) },
+        None,
+        boot,
+        t.cluster.kafka_cfg.brokers.clone(),
+    );
     t.cluster.spawn_tool(Proc::KafkaTool(load));
 
     let n_faults = r.range_inclusive(2, 10);
@@ -340,7 +345,13 @@ pub fn run_kafka_seed_traced(seed: u64, keep_trace: bool) -> (SwarmRun, crate::t
             .cluster
             .controller()
             .and_then(|b| b.ctl.as_ref())
-            .map(|c| format!("controller live {:?}, states {:?}", c.live.keys().collect::<Vec<_>>(), c.states.iter().map(|(tp, s)| format!("{tp}: leader {} isr {:?}", s.leader, s.isr)).collect::<Vec<_>>()))
+            .map(|c| {
+                format!(
+                    "controller live {:?}, states {:?}",
+                    c.live.keys().collect::<Vec<_>>(),
+                    c.states.iter().map(|(tp, s)| format!("{tp}: leader {} isr {:?}", s.leader, s.isr)).collect::<Vec<_>>()
+                )
+            })
             .unwrap_or_else(|| "no controller".into());
         failures.push(format!("[liveness] no controller with leaders for every partition with a live ISR member within {KAFKA_LIVENESS_BOUND} after the faults stopped ({status}; {states})"));
     }

@@ -52,7 +52,10 @@ pub fn seed_from_f64(n: f64) -> Result<u64, String> {
     if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_992.0 {
         Ok(n as u64)
     } else {
-        Err(format!("seed must be a whole number from 0 to 2^53 when given as a number, got {}; pass larger seeds as strings", number_text(n)))
+        Err(format!(
+            "seed must be a whole number from 0 to 2^53 when given as a number, got {}; pass larger seeds as strings",
+            number_text(n)
+        ))
     }
 }
 
@@ -83,7 +86,11 @@ fn number_text(n: f64) -> String {
         n if (1e-6..1e21).contains(&n.abs()) => format!("{n}"),
         n => {
             let s = format!("{n:e}");
-            if s.contains("e-") { s } else { s.replacen('e', "e+", 1) }
+            if s.contains("e-") {
+                s
+            } else {
+                s.replacen('e', "e+", 1)
+            }
         }
     };
 }
@@ -528,7 +535,15 @@ pub fn snapshot(term: &Terminal, since: u64, max_trace: usize, panels: Panels) -
                 Payload::Msg(m) => m.kind(),
                 Payload::Fin => "fin",
             };
-            FlightView { id: e.id, from: w.name(e.from), to: w.name(e.to), kind, sent_us: e.sent_at.as_micros(), deliver_us: e.deliver_at.as_micros(), held: f.held }
+            FlightView {
+                id: e.id,
+                from: w.name(e.from),
+                to: w.name(e.to),
+                kind,
+                sent_us: e.sent_at.as_micros(),
+                deliver_us: e.deliver_at.as_micros(),
+                held: f.held,
+            }
         })
         .collect();
 
@@ -609,7 +624,9 @@ fn tool_views(c: &Cluster) -> Vec<NodeView> {
     w.slots()
         .iter()
         .enumerate()
-        .filter(|(i, s)| matches!(s.proc, Proc::Shell(_) | Proc::Nc(_) | Proc::Writer(_)) && s.is_up() && !c.is_free_tool(NodeId(*i as u32)))
+        .filter(|(i, s)| {
+            matches!(s.proc, Proc::Shell(_) | Proc::Nc(_) | Proc::Writer(_)) && s.is_up() && !c.is_free_tool(NodeId(*i as u32))
+        })
         .map(|(i, s)| NodeView {
             name: s.name.clone(),
             kind: "tool",
@@ -648,7 +665,8 @@ pub fn broker_views(c: &Cluster, tree: Option<&DataTree>) -> Vec<BrokerView> {
     use crate::kafka::broker::Phase;
     let w = &c.world;
     let controller = tree.and_then(controller_of);
-    let registered: Vec<i32> = tree.and_then(|t| t.children("/brokers/ids")).unwrap_or_default().iter().filter_map(|s| s.parse().ok()).collect();
+    let registered: Vec<i32> =
+        tree.and_then(|t| t.children("/brokers/ids")).unwrap_or_default().iter().filter_map(|s| s.parse().ok()).collect();
     (1..=c.shape.brokers as i32)
         .map(|id| {
             let node_id = c.broker_node(id as u32);
@@ -815,7 +833,8 @@ fn topic_views(c: &Cluster, t: &DataTree) -> Vec<TopicView> {
                             };
                             let replicas: Vec<i32> = replicas.iter().map(|b| b.0).collect();
                             let isr: Vec<i32> = state.as_ref().map(|s| s.isr.iter().map(|b| b.0).collect()).unwrap_or_default();
-                            let out_of_sync = if state.is_some() { replicas.iter().copied().filter(|r| !isr.contains(r)).collect() } else { Vec::new() };
+                            let out_of_sync =
+                                if state.is_some() { replicas.iter().copied().filter(|r| !isr.contains(r)).collect() } else { Vec::new() };
                             PartitionView {
                                 id: *pid,
                                 replicas,
@@ -926,10 +945,25 @@ mod tests {
             assert!(e.starts_with("seed must be"), "{bad}: {e}");
         }
         assert_eq!(seed_from_f64(7.0), Ok(7));
-        assert!(seed_from_f64(-1.0).is_err() && seed_from_f64(0.5).is_err() && seed_from_f64(f64::NAN).is_err() && seed_from_f64(1e300).is_err());
+        assert!(
+            seed_from_f64(-1.0).is_err()
+                && seed_from_f64(0.5).is_err()
+                && seed_from_f64(f64::NAN).is_err()
+                && seed_from_f64(1e300).is_err()
+        );
         assert!(micros_from_f64(f64::INFINITY).is_err() && micros_from_f64(-3.0).is_err());
         // Numbers in these messages read as the browser prints them (`String(n)` in JavaScript).
-        for (n, js) in [(1e300, "1e+300"), (-1.5e-7, "-1.5e-7"), (1e21, "1e+21"), (1e20, "100000000000000000000"), (-0.0, "0"), (0.5, "0.5"), (0.000001, "0.000001"), (f64::NEG_INFINITY, "-Infinity"), (f64::NAN, "NaN")] {
+        for (n, js) in [
+            (1e300, "1e+300"),
+            (-1.5e-7, "-1.5e-7"),
+            (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (-0.0, "0"),
+            (0.5, "0.5"),
+            (0.000001, "0.000001"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (f64::NAN, "NaN"),
+        ] {
             assert_eq!(number_text(n), js, "{n:?}");
         }
         assert!(seed_from_f64(1e300).unwrap_err().contains("got 1e+300;"));
@@ -1162,7 +1196,11 @@ mod tests {
         let s = d.snapshot(0);
         // The snapshots compared above held a topic and the payload znode.
         assert!(s.topics.iter().any(|t| t.name == "t" && t.partitions.len() == 2), "{:?}", s.topics);
-        assert!(s.znodes.iter().any(|z| z.path == "/x" && z.data.as_deref() == Some("<img src=x onerror=alert(1)>\"\tü")), "{:?}", s.znodes);
+        assert!(
+            s.znodes.iter().any(|z| z.path == "/x" && z.data.as_deref() == Some("<img src=x onerror=alert(1)>\"\tü")),
+            "{:?}",
+            s.znodes
+        );
     }
 
     #[test]

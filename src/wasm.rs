@@ -129,7 +129,13 @@ impl Sandbox {
     /// (`Infinity`) sends none: the page skips the trace's cost on frames that do not show it.
     /// `panels` (default 3): 1 = the znode list, 2 = the topics; a part not asked for is empty.
     pub fn snapshot(&self, since: f64, max_trace: Option<u32>, panels: Option<u32>) -> JsValue {
-        let since = if since.is_nan() || since <= 0.0 { 0 } else if since >= u64::MAX as f64 { u64::MAX } else { since as u64 };
+        let since = if since.is_nan() || since <= 0.0 {
+            0
+        } else if since >= u64::MAX as f64 {
+            u64::MAX
+        } else {
+            since as u64
+        };
         let max = max_trace.map_or(crate::view::TRACE_SHOWN, |m| m as usize);
         let p = panels.unwrap_or(3);
         to_js(&self.d.snapshot_with(since, max, crate::view::Panels { znodes: p & 1 != 0, topics: p & 2 != 0 }))

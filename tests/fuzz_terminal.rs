@@ -10,18 +10,75 @@ use zkafka_sandbox::sim::rng::Rng;
 use zkafka_sandbox::terminal::Terminal;
 
 const VALID: &[&str] = &[
-    "zk start 1", "zk stop 2", "zk kill 3", "zk restart 1", "zk start 2", "zk start 3", "sleep 500ms", "sleep 2s", "step 5",
-    "status", "net partition zk1 | zk2,zk3", "net cut zk1->zk2", "net loss 10", "net delay 1ms-5ms", "net heal", "net",
-    "echo srvr | nc localhost 2181", "echo mntr | nc localhost 2182 | grep zk_", "echo ruok | nc localhost 2183",
-    "zookeeper-shell localhost:2181 ls /", "zookeeper-shell localhost:2182 create /f x", "zookeeper-shell localhost:2183 get -s /f",
-    "zookeeper-shell localhost:2181 set -v 3 /f y", "zookeeper-shell localhost:2181 delete /f", "zookeeper-shell localhost:2181 create -e -s /f/e x",
-    "zookeeper-shell localhost:2181,localhost:2182 stat /zookeeper", "zookeeper-shell localhost:2181 deleteall /f", "help", "help net",
-    "cluster --zk 5", "zookeeper-server-start -daemon config/zookeeper2.properties", "# comment", "",
+    "zk start 1",
+    "zk stop 2",
+    "zk kill 3",
+    "zk restart 1",
+    "zk start 2",
+    "zk start 3",
+    "sleep 500ms",
+    "sleep 2s",
+    "step 5",
+    "status",
+    "net partition zk1 | zk2,zk3",
+    "net cut zk1->zk2",
+    "net loss 10",
+    "net delay 1ms-5ms",
+    "net heal",
+    "net",
+    "echo srvr | nc localhost 2181",
+    "echo mntr | nc localhost 2182 | grep zk_",
+    "echo ruok | nc localhost 2183",
+    "zookeeper-shell localhost:2181 ls /",
+    "zookeeper-shell localhost:2182 create /f x",
+    "zookeeper-shell localhost:2183 get -s /f",
+    "zookeeper-shell localhost:2181 set -v 3 /f y",
+    "zookeeper-shell localhost:2181 delete /f",
+    "zookeeper-shell localhost:2181 create -e -s /f/e x",
+    "zookeeper-shell localhost:2181,localhost:2182 stat /zookeeper",
+    "zookeeper-shell localhost:2181 deleteall /f",
+    "help",
+    "help net",
+    "cluster --zk 5",
+    "zookeeper-server-start -daemon config/zookeeper2.properties",
+    "# comment",
+    "",
 ];
 
 const WEIRD: &[&str] = &[
-    "\u{0}", "\u{202e}", "e\u{301}", "🦀", "\u{feff}", "\\", "'", "\"", "|", "||", "->", "-", "--", "--zk", "=", "%", "$", "$ ",
-    "99999999999999999999999", "-1", "0", "4294967296", "1e9", "NaN", "0x10", "1.5", "-0", "..", "/", "//", "/a/", "\t", "\r",
+    "\u{0}",
+    "\u{202e}",
+    "e\u{301}",
+    "🦀",
+    "\u{feff}",
+    "\\",
+    "'",
+    "\"",
+    "|",
+    "||",
+    "->",
+    "-",
+    "--",
+    "--zk",
+    "=",
+    "%",
+    "$",
+    "$ ",
+    "99999999999999999999999",
+    "-1",
+    "0",
+    "4294967296",
+    "1e9",
+    "NaN",
+    "0x10",
+    "1.5",
+    "-0",
+    "..",
+    "/",
+    "//",
+    "/a/",
+    "\t",
+    "\r",
 ];
 
 fn mutate(r: &mut Rng, line: &str) -> String {
@@ -120,7 +177,17 @@ fn a_rejected_line_leaves_the_simulation_untouched() {
         t.run_line(l);
     }
     let before = (t.cluster.world.fingerprint(), t.cluster.world.events(), t.status());
-    for bad in ["zk kill 9", "zk frobnicate 1", "sleep -5s", "net partition zk1 | zk9", "cluster --zk 3", "nc", "zookeeper-shell", "echo srvr | nc localhost", "\u{0}\u{0}"] {
+    for bad in [
+        "zk kill 9",
+        "zk frobnicate 1",
+        "sleep -5s",
+        "net partition zk1 | zk9",
+        "cluster --zk 3",
+        "nc",
+        "zookeeper-shell",
+        "echo srvr | nc localhost",
+        "\u{0}\u{0}",
+    ] {
         let out = t.run_line(bad);
         assert!(out.error, "{bad:?} should be rejected: {:?}", out.lines);
     }
@@ -153,7 +220,17 @@ fn thirty_thousand_mutated_kafka_lines_never_crash_and_the_cluster_still_works()
     let mut t = Terminal::new(23);
     t.cluster.enable_checker();
     t.cluster.world.trace.keep = false;
-    for l in ["zk start 1", "zk start 2", "zk start 3", "sleep 3s", "broker start 1", "broker start 2", "broker start 3", "broker start 4", "sleep 3s"] {
+    for l in [
+        "zk start 1",
+        "zk start 2",
+        "zk start 3",
+        "sleep 3s",
+        "broker start 1",
+        "broker start 2",
+        "broker start 3",
+        "broker start 4",
+        "sleep 3s",
+    ] {
         t.run_line(l);
     }
     let mut r = Rng::new(4711);
@@ -179,13 +256,33 @@ fn thirty_thousand_mutated_kafka_lines_never_crash_and_the_cluster_still_works()
     if t.in_producer() {
         t.run_line(".");
     }
-    for l in ["net heal", "net loss 0", "net delay 1ms-3ms", "zk start 1", "zk start 2", "zk start 3", "sleep 60s", "broker start 1", "broker start 2", "broker start 3", "broker start 4", "sleep 30s", "broker start 1", "broker start 2", "broker start 3", "broker start 4", "sleep 10s"] {
+    for l in [
+        "net heal",
+        "net loss 0",
+        "net delay 1ms-3ms",
+        "zk start 1",
+        "zk start 2",
+        "zk start 3",
+        "sleep 60s",
+        "broker start 1",
+        "broker start 2",
+        "broker start 3",
+        "broker start 4",
+        "sleep 30s",
+        "broker start 1",
+        "broker start 2",
+        "broker start 3",
+        "broker start 4",
+        "sleep 10s",
+    ] {
         t.run_line(l);
     }
-    let out = t.run_line("kafka-topics --create --bootstrap-server localhost:9092 --topic after-fuzz --partitions 2 --replication-factor 2");
+    let out =
+        t.run_line("kafka-topics --create --bootstrap-server localhost:9092 --topic after-fuzz --partitions 2 --replication-factor 2");
     assert_eq!(out.lines, vec!["Created topic after-fuzz.".to_string()], "{:?}", t.status());
     t.run_line("sleep 2s");
-    let out = t.run_line("kafka-console-producer --bootstrap-server localhost:9092 --topic after-fuzz --producer-property acks=all --messages 4");
+    let out =
+        t.run_line("kafka-console-producer --bootstrap-server localhost:9092 --topic after-fuzz --producer-property acks=all --messages 4");
     assert!(out.lines.iter().any(|l| l.contains("4 record(s) acknowledged")), "{:?}", out.lines);
     let out = t.run_line("kafka-console-consumer --bootstrap-server localhost:9092 --topic after-fuzz --from-beginning --max-messages 4");
     assert_eq!(out.lines.last().map(String::as_str), Some("Processed a total of 4 messages"), "{:?}", out.lines);

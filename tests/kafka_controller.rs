@@ -5,9 +5,9 @@
 // (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
 #[path = "support/kafka.rs"]
 mod ksupport;
+mod support;
 
 use ksupport::*;
 use support::*;
@@ -143,9 +143,15 @@ fn restart_before_the_old_session_expires_fails_to_register_with_the_real_error(
     // §6 / KafkaZkClient.CheckedEphemeral.getAfterNodeExists: the owner (old session) and the
     // current session are printed as decimal longs; then KafkaServer.startup's fatal(...) and exit.
     let all = out.join("\n");
-    let needle = format!("ERROR Error while creating ephemeral at /brokers/ids/2, node already exists and owner '{}' does not match current session '", old.ephemeral_owner);
+    let needle = format!(
+        "ERROR Error while creating ephemeral at /brokers/ids/2, node already exists and owner '{}' does not match current session '",
+        old.ephemeral_owner
+    );
     assert!(all.contains(&needle), "expected `{needle}` in:\n{all}");
-    assert!(has_line(&out, "ERROR [KafkaServer id=2] Fatal error during KafkaServer startup. Prepare to shutdown (kafka.server.KafkaServer)"), "{all}");
+    assert!(
+        has_line(&out, "ERROR [KafkaServer id=2] Fatal error during KafkaServer startup. Prepare to shutdown (kafka.server.KafkaServer)"),
+        "{all}"
+    );
     assert!(matches!(t.cluster.broker(2).unwrap().phase, Phase::Failed(_) | Phase::Down), "{:?}", t.cluster.broker(2).unwrap().phase);
     // The stale registration is still the old session's.
     let (_, still) = get_s(&mut t, 2181, "/brokers/ids/2");

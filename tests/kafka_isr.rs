@@ -5,9 +5,9 @@
 // (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
 #[path = "support/kafka.rs"]
 mod ksupport;
+mod support;
 
 use ksupport::*;
 use support::*;
@@ -22,7 +22,10 @@ fn a_follower_cut_off_from_its_leader_leaves_the_isr_after_30s_via_alter_isr_and
     let mut t = kafka_cluster(21);
     // Leader 2, followers 4 and 3; neither 2 nor 4 is the controller (1), and only b4 → b2 is
     // cut, so ZooKeeper and the controller stay reachable for everyone.
-    assert_eq!(ok(&mut t, "kafka-topics --create --zookeeper localhost:2181 --topic r --replica-assignment 2:4:3"), vec!["Created topic r."]);
+    assert_eq!(
+        ok(&mut t, "kafka-topics --create --zookeeper localhost:2181 --topic r --replica-assignment 2:4:3"),
+        vec!["Created topic r."]
+    );
     ok(&mut t, "sleep 2s");
     ok(&mut t, "net cut b4->b2");
     ok(&mut t, "sleep 2s");

@@ -7,9 +7,9 @@
 // (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
 #[path = "support/kafka.rs"]
 mod ksupport;
+mod support;
 
 use ksupport::*;
 use support::*;
@@ -22,7 +22,8 @@ fn tp(topic: &str, p: i32) -> TopicPartition {
 
 /// Feed `values` to an interactive console producer and close the batch with `.`.
 fn produce(t: &mut Terminal, topic: &str, acks: &str, values: &[&str]) -> Vec<String> {
-    let mut out = ok(t, &format!("kafka-console-producer --bootstrap-server localhost:9092 --topic {topic} --producer-property acks={acks}"));
+    let mut out =
+        ok(t, &format!("kafka-console-producer --bootstrap-server localhost:9092 --topic {topic} --producer-property acks={acks}"));
     for v in values {
         out.extend(ok(t, v));
     }
@@ -33,7 +34,11 @@ fn produce(t: &mut Terminal, topic: &str, acks: &str, values: &[&str]) -> Vec<St
 /// Everything a from-beginning consumer reads before a 3 s timeout, without the trailer lines.
 fn consume_all(t: &mut Terminal, topic: &str) -> (Vec<String>, Vec<String>) {
     let out = ok(t, &format!("kafka-console-consumer --bootstrap-server localhost:9092 --topic {topic} --from-beginning --max-messages 100 --timeout-ms 3000"));
-    let records = out.iter().filter(|l| !l.starts_with('[') && !l.starts_with("org.apache") && !l.starts_with("Processed a total")).cloned().collect();
+    let records = out
+        .iter()
+        .filter(|l| !l.starts_with('[') && !l.starts_with("org.apache") && !l.starts_with("Processed a total"))
+        .cloned()
+        .collect();
     (records, out)
 }
 
@@ -58,7 +63,12 @@ fn acks_all_below_min_insync_replicas_is_rejected_and_times_out_while_acks_1_suc
     // NOT_ENOUGH_REPLICAS, retriable, so the producer retries until delivery.timeout.ms (120 s)
     // and then reports a TimeoutException for the expired batch.
     assert!(all.contains("Error: NOT_ENOUGH_REPLICAS"), "{all}");
-    assert!(all.contains("org.apache.kafka.common.errors.TimeoutException: Expiring 2 record(s) for m-0:120000 ms has passed since batch creation"), "{all}");
+    assert!(
+        all.contains(
+            "org.apache.kafka.common.errors.TimeoutException: Expiring 2 record(s) for m-0:120000 ms has passed since batch creation"
+        ),
+        "{all}"
+    );
     assert!((120_000..130_000).contains(&took), "the producer gave up after {took} ms");
     assert_eq!(t.cluster.broker(2).unwrap().logs[&tp("m", 0)].leo(), leo_before, "nothing was appended");
     // acks=1 does not look at min.insync.replicas.

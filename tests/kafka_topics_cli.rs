@@ -6,9 +6,9 @@
 // (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
 #[path = "support/kafka.rs"]
 mod ksupport;
+mod support;
 
 use std::collections::BTreeSet;
 
@@ -84,7 +84,10 @@ fn creating_an_existing_topic_fails_on_both_paths() {
     let mut t = kafka_cluster(42);
     assert_eq!(zkt(&mut t, "--create --topic dup --partitions 2 --replication-factor 2"), vec!["Created topic dup."]);
     // AdminZkClient.validateTopicCreate: TopicExistsException("Topic 'dup' already exists.").
-    assert_eq!(zkt(&mut t, "--create --topic dup --partitions 2 --replication-factor 2"), vec![format!("{ERR}Topic 'dup' already exists.")]);
+    assert_eq!(
+        zkt(&mut t, "--create --topic dup --partitions 2 --replication-factor 2"),
+        vec![format!("{ERR}Topic 'dup' already exists.")]
+    );
     let out = bst(&mut t, "--create --topic dup --partitions 2 --replication-factor 2");
     assert_eq!(out[0], format!("{ERR}org.apache.kafka.common.errors.TopicExistsException: Topic 'dup' already exists."));
     assert_clean(&t);
@@ -115,7 +118,10 @@ fn command_line_errors_print_joptsimple_and_command_line_utils_texts() {
         "Option \"[replica-assignment]\" can't be used with option \"[partitions]\""
     );
     // joptsimple conversion happens at valueOf, inside TopicCommand's try.
-    assert_eq!(zkt(&mut t, "--create --topic x --partitions x --replication-factor 3")[0], format!("{ERR}Cannot parse argument 'x' of option partitions"));
+    assert_eq!(
+        zkt(&mut t, "--create --topic x --partitions x --replication-factor 3")[0],
+        format!("{ERR}Cannot parse argument 'x' of option partitions")
+    );
     // Unknown options fail in the options constructor, outside the try: uncaught in main.
     assert_eq!(
         t.run_line("kafka-topics --frobnicate").lines[0],
@@ -129,7 +135,10 @@ fn command_line_errors_print_joptsimple_and_command_line_utils_texts() {
 fn list_prints_topics_sorted_one_per_line_on_both_paths() {
     let mut t = kafka_cluster(45);
     for name in ["zeta", "alpha", "mid"] {
-        assert_eq!(zkt(&mut t, &format!("--create --topic {name} --partitions 1 --replication-factor 1")), vec!["Created topic mid.".replace("mid", name)]);
+        assert_eq!(
+            zkt(&mut t, &format!("--create --topic {name} --partitions 1 --replication-factor 1")),
+            vec!["Created topic mid.".replace("mid", name)]
+        );
     }
     ok(&mut t, "sleep 1s");
     assert_eq!(zkt(&mut t, "--list"), vec!["alpha", "mid", "zeta"]);
@@ -272,6 +281,11 @@ fn bootstrap_describe_shows_non_default_configs_and_zookeeper_describe_only_over
     assert_eq!(zcfg.split(',').collect::<BTreeSet<_>>(), BTreeSet::from(["min.insync.replicas=1", "retention.ms=1000"]));
     // And /config/topics/tuned holds them (§6 {"version":1,"config":{...}}).
     let cj = zk(&mut t, 2181, "get /config/topics/tuned");
-    assert!(cj[0].starts_with("{\"version\":1,\"config\":{") && cj[0].contains("\"min.insync.replicas\":\"1\"") && cj[0].contains("\"retention.ms\":\"1000\""), "{cj:?}");
+    assert!(
+        cj[0].starts_with("{\"version\":1,\"config\":{")
+            && cj[0].contains("\"min.insync.replicas\":\"1\"")
+            && cj[0].contains("\"retention.ms\":\"1000\""),
+        "{cj:?}"
+    );
     assert_clean(&t);
 }

@@ -6,9 +6,9 @@
 // (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
 #[path = "support/kafka.rs"]
 mod ksupport;
+mod support;
 
 use ksupport::*;
 use support::*;

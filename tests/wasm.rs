@@ -111,7 +111,8 @@ fn the_seed_walkthrough_kafka_part_runs_through_the_facade() {
 
 #[wasm_bindgen_test]
 fn the_same_seed_and_commands_give_the_same_trace_hash_in_wasm_as_natively() {
-    let native = option_env!("ZKAFKA_NATIVE_HASH").expect("ZKAFKA_NATIVE_HASH is set by scripts/test.sh (cargo run --profile test --example web_hash)");
+    let native = option_env!("ZKAFKA_NATIVE_HASH")
+        .expect("ZKAFKA_NATIVE_HASH is set by scripts/test.sh (cargo run --profile test --example web_hash)");
     let mut sb = Sandbox::new(JsValue::from_f64(7.0), Some(3), Some(4)).unwrap();
     for line in include_str!("web/determinism.txt").lines() {
         let line = line.trim();

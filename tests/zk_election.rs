@@ -15,11 +15,7 @@ fn servers_1_and_2_started_first_elect_2_and_server_3_joins_as_follower() {
     let mut t = sandbox(1);
     script(
         &mut t,
-        &[
-            "zookeeper-server-start config/zookeeper1.properties",
-            "zookeeper-server-start config/zookeeper2.properties",
-            "sleep 5s",
-        ],
+        &["zookeeper-server-start config/zookeeper1.properties", "zookeeper-server-start config/zookeeper2.properties", "sleep 5s"],
     );
     // Equal zxids and epochs: the higher sid wins (FastLeaderElection.totalOrderPredicate).
     assert_eq!(ok(&mut t, "echo srvr | nc localhost 2182 | grep Mode"), vec!["Mode: leader"]);

@@ -49,14 +49,8 @@ const MNTR_COMMON: [&str; 15] = [
     "zk_max_file_descriptor_count",
 ];
 
-const MNTR_LEADER: [&str; 6] = [
-    "zk_followers",
-    "zk_synced_followers",
-    "zk_pending_syncs",
-    "zk_last_proposal_size",
-    "zk_max_proposal_size",
-    "zk_min_proposal_size",
-];
+const MNTR_LEADER: [&str; 6] =
+    ["zk_followers", "zk_synced_followers", "zk_pending_syncs", "zk_last_proposal_size", "zk_max_proposal_size", "zk_min_proposal_size"];
 
 #[test]
 fn ruok_answers_imok_even_when_not_serving() {

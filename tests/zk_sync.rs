@@ -100,7 +100,7 @@ fn follower_at_a_bare_new_epoch_zxid_is_synced_by_diff_and_keeps_all_data() {
     let mut t = sandbox(104);
     script(&mut t, &["zk start 1", "zk start 2", "sleep 3s"]);
     zk(&mut t, 2181, "create /a x"); // 0x100000001..3 on zk1, zk2
-    // Restart both: epoch 2, leader zk2, no txn yet in epoch 2.
+                                     // Restart both: epoch 2, leader zk2, no txn yet in epoch 2.
     script(&mut t, &["zk kill 1", "zk kill 2", "zk start 1", "zk start 2", "sleep 3s"]);
     // A fresh zk3 joins: it is below the leader's committedLog, so it gets a SNAP at the leader's
     // lastProcessedZxid, the bare 0x200000000, and persists it.
@@ -108,9 +108,9 @@ fn follower_at_a_bare_new_epoch_zxid_is_synced_by_diff_and_keeps_all_data() {
     assert_eq!(t.cluster.zk(3).unwrap().last_processed().0, 0x2_0000_0000, "{:?}", t.status());
     ok(&mut t, "zk kill 3");
     zk(&mut t, 2181, "create /b y"); // 0x200000001..3
-    // zk3 returns with peerLastZxid 0x200000000: minCommittedLog 0x100000001 <= it <= 0x200000003.
-    // queueCommittedProposals: isPeerNewEpochZxid → "Send diff and fall through" → DIFF, then
-    // PROPOSAL/COMMIT 0x200000001..3. No TRUNC, nothing lost.
+                                     // zk3 returns with peerLastZxid 0x200000000: minCommittedLog 0x100000001 <= it <= 0x200000003.
+                                     // queueCommittedProposals: isPeerNewEpochZxid → "Send diff and fall through" → DIFF, then
+                                     // PROPOSAL/COMMIT 0x200000001..3. No TRUNC, nothing lost.
     script(&mut t, &["zk start 3", "sleep 3s"]);
     for l in ls_root_everywhere(&mut t) {
         assert_eq!(l, vec!["[a, b, zookeeper]"]);

@@ -69,7 +69,13 @@ fn swarm(args: &[String]) -> ExitCode {
             worst = worst.max(d.as_millis());
         }
         if verbose {
-            println!("seed {seed}: {} servers, {} events, {} acknowledged writes, recovered in {:?}", run.servers, run.events, run.writes, run.recovered_in.map(|d| d.to_string()));
+            println!(
+                "seed {seed}: {} servers, {} events, {} acknowledged writes, recovered in {:?}",
+                run.servers,
+                run.events,
+                run.writes,
+                run.recovered_in.map(|d| d.to_string())
+            );
             for f in &run.faults {
                 println!("  {f}");
             }

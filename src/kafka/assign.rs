@@ -39,21 +39,15 @@ impl AssignError {
     /// `Error while executing topic command : `.
     pub fn message(&self) -> &str {
         match self {
-            AssignError::InvalidPartitions(m)
-            | AssignError::InvalidReplicationFactor(m)
-            | AssignError::TooManyPartitions(m) => m,
+            AssignError::InvalidPartitions(m) | AssignError::InvalidReplicationFactor(m) | AssignError::TooManyPartitions(m) => m,
         }
     }
 
     /// The Java exception class name, for the `ERROR ...` log line Kafka adds.
     pub fn exception_class(&self) -> &'static str {
         match self {
-            AssignError::InvalidPartitions(_) => {
-                "org.apache.kafka.common.errors.InvalidPartitionsException"
-            }
-            AssignError::InvalidReplicationFactor(_) => {
-                "org.apache.kafka.common.errors.InvalidReplicationFactorException"
-            }
+            AssignError::InvalidPartitions(_) => "org.apache.kafka.common.errors.InvalidPartitionsException",
+            AssignError::InvalidReplicationFactor(_) => "org.apache.kafka.common.errors.InvalidReplicationFactorException",
             AssignError::TooManyPartitions(_) => "sandbox.TooManyPartitions",
         }
     }
@@ -85,14 +79,10 @@ pub fn assign_replicas_rack_unaware(
     next_int: &mut dyn FnMut(i32) -> i32,
 ) -> Result<SortedMap<i32, Vec<BrokerId>>, AssignError> {
     if n_partitions <= 0 {
-        return Err(AssignError::InvalidPartitions(
-            "Number of partitions must be larger than 0.".to_string(),
-        ));
+        return Err(AssignError::InvalidPartitions("Number of partitions must be larger than 0.".to_string()));
     }
     if rf <= 0 {
-        return Err(AssignError::InvalidReplicationFactor(
-            "Replication factor must be larger than 0.".to_string(),
-        ));
+        return Err(AssignError::InvalidReplicationFactor("Replication factor must be larger than 0.".to_string()));
     }
     if rf as i64 > brokers.len() as i64 {
         return Err(AssignError::InvalidReplicationFactor(format!(
@@ -102,30 +92,17 @@ pub fn assign_replicas_rack_unaware(
         )));
     }
     if n_partitions > MAX_PARTITIONS {
-        return Err(AssignError::TooManyPartitions(format!(
-            "The sandbox supports at most {MAX_PARTITIONS} partitions per request."
-        )));
+        return Err(AssignError::TooManyPartitions(format!("The sandbox supports at most {MAX_PARTITIONS} partitions per request.")));
     }
     if (start_partition_id as i64).max(0) + n_partitions as i64 - 1 > i32::MAX as i64 {
-        return Err(AssignError::TooManyPartitions(format!(
-            "Partition ids would exceed {}.",
-            i32::MAX
-        )));
+        return Err(AssignError::TooManyPartitions(format!("Partition ids would exceed {}.", i32::MAX)));
     }
     // rf >= 1 and rf <= len, so len >= 1 from here on.
     let n = brokers.len() as i64;
     let mut draw = |bound: i64| -> i64 { (next_int(bound as i32) as i64).rem_euclid(bound) };
-    let start_index: i64 = if fixed_start_index >= 0 {
-        fixed_start_index as i64
-    } else {
-        draw(n)
-    };
+    let start_index: i64 = if fixed_start_index >= 0 { fixed_start_index as i64 } else { draw(n) };
     let first_partition_id: i64 = (start_partition_id as i64).max(0);
-    let mut next_replica_shift: i64 = if fixed_start_index >= 0 {
-        fixed_start_index as i64
-    } else {
-        draw(n)
-    };
+    let mut next_replica_shift: i64 = if fixed_start_index >= 0 { fixed_start_index as i64 } else { draw(n) };
 
     let mut ret = SortedMap::new();
     for current_partition_id in first_partition_id..first_partition_id + n_partitions as i64 {
@@ -174,23 +151,13 @@ pub fn parse_replica_assignment(s: &str) -> Result<SortedMap<i32, Vec<BrokerId>>
         let duplicates = duplicates_in_scala_order(&broker_list);
         if !duplicates.is_empty() {
             let joined: Vec<String> = duplicates.iter().map(|d| d.to_string()).collect();
-            return Err(format!(
-                "Partition replica lists may not contain duplicate entries: {}",
-                joined.join(",")
-            ));
+            return Err(format!("Partition replica lists may not contain duplicate entries: {}", joined.join(",")));
         }
         let len = broker_list.len();
         let i32_index = i32::try_from(i).map_err(|_| "Too many partitions".to_string())?;
-        ret.insert(
-            i32_index,
-            broker_list.iter().map(|b| BrokerId(*b)).collect(),
-        );
+        ret.insert(i32_index, broker_list.iter().map(|b| BrokerId(*b)).collect());
         if len != *first_len.get_or_insert(len) {
-            return Err(format!(
-                "Partition {} has different replication factor: [I@{}",
-                i,
-                fake_identity_hash(&broker_list)
-            ));
+            return Err(format!("Partition {} has different replication factor: [I@{}", i, fake_identity_hash(&broker_list)));
         }
     }
     Ok(ret)
@@ -245,11 +212,7 @@ fn duplicates_in_scala_order(values: &[i32]) -> Vec<i32> {
     for v in values {
         *counts.get_or_insert_with(*v, || 0) += 1;
     }
-    let dups: Vec<(i32, i32)> = counts
-        .into_iter()
-        .filter(|(_, c)| *c > 1)
-        .map(|(v, _)| (v, v))
-        .collect();
+    let dups: Vec<(i32, i32)> = counts.into_iter().filter(|(_, c)| *c > 1).map(|(v, _)| (v, v)).collect();
     crate::kafka::json::scala_immutable_hash_order(&dups)
 }
 
@@ -271,8 +234,18 @@ fn fake_identity_hash(values: &[i32]) -> String {
 /// Kafka's algorithm gives with start index 2 and shift 2. Shared by the tests of this module,
 /// `json` and `topics_cmd`.
 #[cfg(test)]
-pub(crate) const SEED_ASSIGNMENT: [[i32; 4]; 10] =
-    [[3, 2, 4, 1], [4, 3, 1, 2], [1, 4, 2, 3], [2, 1, 3, 4], [3, 4, 1, 2], [4, 1, 2, 3], [1, 2, 3, 4], [2, 3, 4, 1], [3, 1, 2, 4], [4, 2, 3, 1]];
+pub(crate) const SEED_ASSIGNMENT: [[i32; 4]; 10] = [
+    [3, 2, 4, 1],
+    [4, 3, 1, 2],
+    [1, 4, 2, 3],
+    [2, 1, 3, 4],
+    [3, 4, 1, 2],
+    [4, 1, 2, 3],
+    [1, 2, 3, 4],
+    [2, 3, 4, 1],
+    [3, 1, 2, 4],
+    [4, 2, 3, 1],
+];
 
 #[cfg(test)]
 mod tests {
@@ -289,16 +262,13 @@ mod tests {
     }
 
     fn as_lists(m: &SortedMap<i32, Vec<BrokerId>>) -> Vec<(i32, Vec<i32>)> {
-        m.iter()
-            .map(|(p, r)| (*p, r.iter().map(|b| b.0).collect()))
-            .collect()
+        m.iter().map(|(p, r)| (*p, r.iter().map(|b| b.0).collect())).collect()
     }
 
     #[test]
     fn seed_assignment_comes_from_start_index_2_and_shift_2() {
         let mut next = scripted(vec![2, 2]);
-        let got =
-            assign_replicas_rack_unaware(&ids(&[1, 2, 3, 4]), 10, 4, -1, -1, &mut next).unwrap();
+        let got = assign_replicas_rack_unaware(&ids(&[1, 2, 3, 4]), 10, 4, -1, -1, &mut next).unwrap();
         let expected: Vec<(i32, Vec<i32>)> = SEED_ASSIGNMENT.iter().enumerate().map(|(p, r)| (p as i32, r.to_vec())).collect();
         assert_eq!(as_lists(&got), expected);
     }
@@ -310,8 +280,7 @@ mod tests {
             calls += 1;
             0
         };
-        let got =
-            assign_replicas_rack_unaware(&ids(&[1, 2, 3, 4]), 10, 4, 2, -1, &mut next).unwrap();
+        let got = assign_replicas_rack_unaware(&ids(&[1, 2, 3, 4]), 10, 4, 2, -1, &mut next).unwrap();
         assert_eq!(calls, 0);
         assert_eq!(got[&0], ids(&[3, 2, 4, 1]));
         assert_eq!(got[&9], ids(&[4, 2, 3, 1]));
@@ -328,8 +297,7 @@ mod tests {
                 2
             }
         };
-        let got =
-            assign_replicas_rack_unaware(&ids(&[4, 1, 2, 3]), 10, 4, -1, -1, &mut next).unwrap();
+        let got = assign_replicas_rack_unaware(&ids(&[4, 1, 2, 3]), 10, 4, -1, -1, &mut next).unwrap();
         assert_eq!(bounds, vec![4, 4]);
         // SEMANTICS §8: broker order [4,1,2,3] with startIndex 3, shift 2 also gives the seed.
         assert_eq!(got[&0], ids(&[3, 2, 4, 1]));
@@ -351,8 +319,7 @@ mod tests {
     fn admin_rack_aware_test_replica_assignment_without_racks() {
         // AdminRackAwareTest.testReplicaAssignment
         let mut next = scripted(vec![]);
-        let got =
-            assign_replicas_rack_unaware(&ids(&[0, 1, 2, 3, 4]), 10, 3, 0, -1, &mut next).unwrap();
+        let got = assign_replicas_rack_unaware(&ids(&[0, 1, 2, 3, 4]), 10, 3, 0, -1, &mut next).unwrap();
         let expected: Vec<(i32, Vec<i32>)> = vec![
             (0, vec![0, 1, 2]),
             (1, vec![1, 2, 3]),
@@ -373,27 +340,15 @@ mod tests {
         // Upstream only bumps the shift when the *current* id is a multiple of the broker
         // count, so partitions added later do not inherit the bumps of partitions 4 and 8.
         let mut next = scripted(vec![]);
-        let tail =
-            assign_replicas_rack_unaware(&ids(&[1, 2, 3, 4]), 4, 4, 2, 10, &mut next).unwrap();
-        assert_eq!(
-            as_lists(&tail),
-            vec![
-                (10, vec![1, 4, 2, 3]),
-                (11, vec![2, 1, 3, 4]),
-                (12, vec![3, 4, 1, 2]),
-                (13, vec![4, 1, 2, 3]),
-            ]
-        );
+        let tail = assign_replicas_rack_unaware(&ids(&[1, 2, 3, 4]), 4, 4, 2, 10, &mut next).unwrap();
+        assert_eq!(as_lists(&tail), vec![(10, vec![1, 4, 2, 3]), (11, vec![2, 1, 3, 4]), (12, vec![3, 4, 1, 2]), (13, vec![4, 1, 2, 3]),]);
     }
 
     #[test]
     fn replication_factor_one_on_one_broker_works() {
         let mut next = scripted(vec![0, 0]);
         let got = assign_replicas_rack_unaware(&ids(&[7]), 3, 1, -1, -1, &mut next).unwrap();
-        assert_eq!(
-            as_lists(&got),
-            vec![(0, vec![7]), (1, vec![7]), (2, vec![7])]
-        );
+        assert_eq!(as_lists(&got), vec![(0, vec![7]), (1, vec![7]), (2, vec![7])]);
     }
 
     #[test]
@@ -403,8 +358,7 @@ mod tests {
             for rf in 1..=n {
                 for start in 0..n {
                     let mut next = scripted(vec![]);
-                    let got = assign_replicas_rack_unaware(&brokers, 20, rf, start, -1, &mut next)
-                        .unwrap();
+                    let got = assign_replicas_rack_unaware(&brokers, 20, rf, start, -1, &mut next).unwrap();
                     for replicas in got.values() {
                         let mut s = replicas.clone();
                         crate::sorted::sort(&mut s);
@@ -441,21 +395,11 @@ mod tests {
     #[test]
     fn replication_factor_larger_than_brokers_uses_kafkas_text() {
         let mut next = scripted(vec![]);
-        let err = assign_replicas_rack_unaware(&ids(&[1, 2, 3, 4]), 10, 5, -1, -1, &mut next)
-            .unwrap_err();
-        assert_eq!(
-            err.message(),
-            "Replication factor: 5 larger than available brokers: 4."
-        );
-        assert_eq!(
-            err.exception_class(),
-            "org.apache.kafka.common.errors.InvalidReplicationFactorException"
-        );
+        let err = assign_replicas_rack_unaware(&ids(&[1, 2, 3, 4]), 10, 5, -1, -1, &mut next).unwrap_err();
+        assert_eq!(err.message(), "Replication factor: 5 larger than available brokers: 4.");
+        assert_eq!(err.exception_class(), "org.apache.kafka.common.errors.InvalidReplicationFactorException");
         let err = assign_replicas_rack_unaware(&[], 1, 1, -1, -1, &mut next).unwrap_err();
-        assert_eq!(
-            err.message(),
-            "Replication factor: 1 larger than available brokers: 0."
-        );
+        assert_eq!(err.message(), "Replication factor: 1 larger than available brokers: 0.");
     }
 
     #[test]
@@ -468,16 +412,14 @@ mod tests {
     #[test]
     fn huge_partition_counts_hit_the_sandbox_cap_instead_of_allocating() {
         let mut next = scripted(vec![]);
-        let err = assign_replicas_rack_unaware(&ids(&[1]), i32::MAX, 1, -1, i32::MAX, &mut next)
-            .unwrap_err();
+        let err = assign_replicas_rack_unaware(&ids(&[1]), i32::MAX, 1, -1, i32::MAX, &mut next).unwrap_err();
         assert!(matches!(err, AssignError::TooManyPartitions(_)));
     }
 
     #[test]
     fn partition_ids_past_i32_max_are_refused() {
         let mut next = scripted(vec![]);
-        let err =
-            assign_replicas_rack_unaware(&ids(&[1]), 2, 1, 0, i32::MAX, &mut next).unwrap_err();
+        let err = assign_replicas_rack_unaware(&ids(&[1]), 2, 1, 0, i32::MAX, &mut next).unwrap_err();
         assert_eq!(err.message(), "Partition ids would exceed 2147483647.");
         let ok = assign_replicas_rack_unaware(&ids(&[1]), 1, 1, 0, i32::MAX, &mut next).unwrap();
         assert_eq!(ok.keys().copied().collect::<Vec<_>>(), vec![i32::MAX]);
@@ -486,10 +428,7 @@ mod tests {
     #[test]
     fn replica_assignment_string_parses_in_partition_order() {
         let got = parse_replica_assignment("3:2:4:1,4:3:1:2").unwrap();
-        assert_eq!(
-            as_lists(&got),
-            vec![(0, vec![3, 2, 4, 1]), (1, vec![4, 3, 1, 2])]
-        );
+        assert_eq!(as_lists(&got), vec![(0, vec![3, 2, 4, 1]), (1, vec![4, 3, 1, 2])]);
     }
 
     #[test]
@@ -500,43 +439,22 @@ mod tests {
 
     #[test]
     fn trailing_separators_are_dropped_like_java_split() {
-        assert_eq!(
-            as_lists(&parse_replica_assignment("1:2,").unwrap()),
-            vec![(0, vec![1, 2])]
-        );
-        assert_eq!(
-            as_lists(&parse_replica_assignment("1:2:").unwrap()),
-            vec![(0, vec![1, 2])]
-        );
+        assert_eq!(as_lists(&parse_replica_assignment("1:2,").unwrap()), vec![(0, vec![1, 2])]);
+        assert_eq!(as_lists(&parse_replica_assignment("1:2:").unwrap()), vec![(0, vec![1, 2])]);
         assert!(parse_replica_assignment(",").unwrap().is_empty());
     }
 
     #[test]
     fn non_numeric_broker_reports_number_format_text() {
-        assert_eq!(
-            parse_replica_assignment("1:x").unwrap_err(),
-            "For input string: \"x\""
-        );
-        assert_eq!(
-            parse_replica_assignment("1,,2").unwrap_err(),
-            "For input string: \"\""
-        );
-        assert_eq!(
-            parse_replica_assignment("1::2").unwrap_err(),
-            "For input string: \"\""
-        );
-        assert_eq!(
-            parse_replica_assignment("99999999999").unwrap_err(),
-            "For input string: \"99999999999\""
-        );
+        assert_eq!(parse_replica_assignment("1:x").unwrap_err(), "For input string: \"x\"");
+        assert_eq!(parse_replica_assignment("1,,2").unwrap_err(), "For input string: \"\"");
+        assert_eq!(parse_replica_assignment("1::2").unwrap_err(), "For input string: \"\"");
+        assert_eq!(parse_replica_assignment("99999999999").unwrap_err(), "For input string: \"99999999999\"");
     }
 
     #[test]
     fn duplicate_replicas_are_rejected_with_kafkas_text() {
-        assert_eq!(
-            parse_replica_assignment("1:1").unwrap_err(),
-            "Partition replica lists may not contain duplicate entries: 1"
-        );
+        assert_eq!(parse_replica_assignment("1:1").unwrap_err(), "Partition replica lists may not contain duplicate entries: 1");
     }
 
     #[test]
@@ -544,26 +462,14 @@ mod tests {
         let err = parse_replica_assignment("2:1:2:1").unwrap_err();
         let expected_order = crate::kafka::json::scala_immutable_hash_order(&[(1, 1), (2, 2)]);
         let joined: Vec<String> = expected_order.iter().map(|v| v.to_string()).collect();
-        assert_eq!(
-            err,
-            format!(
-                "Partition replica lists may not contain duplicate entries: {}",
-                joined.join(",")
-            )
-        );
+        assert_eq!(err, format!("Partition replica lists may not contain duplicate entries: {}", joined.join(",")));
     }
 
     #[test]
     fn inconsistent_replication_factor_names_the_partition() {
         let err = parse_replica_assignment("1:2,3").unwrap_err();
-        assert!(
-            err.starts_with("Partition 1 has different replication factor: [I@"),
-            "{err}"
-        );
-        assert_eq!(
-            err.len(),
-            "Partition 1 has different replication factor: [I@".len() + 8
-        );
+        assert!(err.starts_with("Partition 1 has different replication factor: [I@"), "{err}");
+        assert_eq!(err.len(), "Partition 1 has different replication factor: [I@".len() + 8);
         // Deterministic.
         assert_eq!(err, parse_replica_assignment("1:2,3").unwrap_err());
     }

@@ -29,8 +29,8 @@ use crate::zk::types::{CreateMode, ErrCode, EventType, Op, Reply, Stat, WriteOp,
 
 use super::controller::Controller;
 use super::json;
-use super::partmap::PartMap;
 use super::msg::{FetchData, FetchPart, KErr, KafkaMsg, PartMeta, PartState, Record, TopicMeta};
+use super::partmap::PartMap;
 use super::types::{BrokerId, ControllerEpoch, LeaderEpoch, TopicId, TopicPartition};
 
 /// What a broker (or a Kafka tool) sends: ZooKeeper client traffic or Kafka requests.
@@ -730,7 +730,11 @@ impl Broker {
                 };
                 let j = json::producer_id_block_json(self.id, start, start + 999);
                 self.producer_id_block = Some(start);
-                self.zk_submit(io, Purpose::ProducerIdWrite, Op::Write(WriteOp::SetData { path: "/latest_producer_id_block".into(), data: bytes(&j), version }));
+                self.zk_submit(
+                    io,
+                    Purpose::ProducerIdWrite,
+                    Op::Write(WriteOp::SetData { path: "/latest_producer_id_block".into(), data: bytes(&j), version }),
+                );
             }
             Purpose::ProducerIdWrite => {
                 if matches!(r, Ok(Reply::Error(ErrCode::BadVersion)) | Err(ErrCode::BadVersion)) {
@@ -744,7 +748,9 @@ impl Broker {
                     }
                 }
             }
-            Purpose::ElectExists | Purpose::ElectRead | Purpose::ElectEpoch | Purpose::ElectCreateEpoch | Purpose::ElectMulti(_) => self.elect_reply(io, p, r),
+            Purpose::ElectExists | Purpose::ElectRead | Purpose::ElectEpoch | Purpose::ElectCreateEpoch | Purpose::ElectMulti(_) => {
+                self.elect_reply(io, p, r)
+            }
             Purpose::Job(gen, key) => self.ctl_job_reply(io, gen, key, r),
         }
     }
@@ -873,7 +879,10 @@ impl Broker {
                         _ => epoch,
                     };
                     self.active_controller = Some(self.id);
-                    io.note(format!("broker {}: created /controller — now the controller, controller epoch {epoch} (zkVersion {zkv})", self.id));
+                    io.note(format!(
+                        "broker {}: created /controller — now the controller, controller epoch {epoch} (zkVersion {zkv})",
+                        self.id
+                    ));
                     io.fact(KafkaFact::ControllerActing { epoch, broker: self.id });
                     self.on_controller_failover(io, ControllerEpoch(epoch), zkv);
                 }
@@ -945,7 +954,11 @@ impl Broker {
                     // DescribeConfigs reads the topic's overrides from ZooKeeper.
                     if !self.topic_configs.contains_key(&t) {
                         self.topic_configs.insert(t.clone(), SortedMap::new());
-                        self.zk_submit(io, Purpose::TopicConfig(t.clone()), Op::GetData { path: format!("/config/topics/{t}"), watch: false });
+                        self.zk_submit(
+                            io,
+                            Purpose::TopicConfig(t.clone()),
+                            Op::GetData { path: format!("/config/topics/{t}"), watch: false },
+                        );
                     }
                     self.meta_topics.insert(t, id);
                 }
@@ -980,7 +993,10 @@ impl Broker {
             KafkaMsg::AlterIsr { broker, broker_epoch, items } => self.ctl_alter_isr(io, from, broker, broker_epoch, items),
             KafkaMsg::ControlledShutdown { broker, broker_epoch } => self.ctl_controlled_shutdown(io, Some(from), broker, broker_epoch),
             KafkaMsg::Admin { corr, op } => self.ctl_admin(io, from, corr, op),
-            KafkaMsg::LeaderAndIsrResponse { .. } | KafkaMsg::MetadataResponse { .. } | KafkaMsg::AdminResponse { .. } | KafkaMsg::ProduceResponse { .. } => {}
+            KafkaMsg::LeaderAndIsrResponse { .. }
+            | KafkaMsg::MetadataResponse { .. }
+            | KafkaMsg::AdminResponse { .. }
+            | KafkaMsg::ProduceResponse { .. } => {}
         }
     }
 
@@ -991,7 +1007,13 @@ impl Broker {
                 .meta_parts
                 .range(TopicPartition::new(name.clone(), 0)..)
                 .take_while(|(tp, _)| &tp.topic == name)
-                .map(|(tp, s)| PartMeta { partition: tp.partition, leader: s.leader, leader_epoch: s.leader_epoch, replicas: s.replicas.clone(), isr: s.isr.clone() })
+                .map(|(tp, s)| PartMeta {
+                    partition: tp.partition,
+                    leader: s.leader,
+                    leader_epoch: s.leader_epoch,
+                    replicas: s.replicas.clone(),
+                    isr: s.isr.clone(),
+                })
                 .collect();
             let configs = self.topic_configs.get(name).map(|c| c.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
             topics.push(TopicMeta { name: name.clone(), id: *id, partitions, configs });
@@ -1013,7 +1035,11 @@ impl Broker {
             }
             if !self.topic_configs.contains_key(p.tp.topic.as_str()) {
                 self.topic_configs.insert(p.tp.topic.to_string(), SortedMap::new());
-                self.zk_submit(io, Purpose::TopicConfig(p.tp.topic.to_string()), Op::GetData { path: format!("/config/topics/{}", p.tp.topic), watch: false });
+                self.zk_submit(
+                    io,
+                    Purpose::TopicConfig(p.tp.topic.to_string()),
+                    Op::GetData { path: format!("/config/topics/{}", p.tp.topic), watch: false },
+                );
             }
             let log = self.logs.get_or_default(&p.tp);
             let was_leader = self.replicas.get(&p.tp).map(|r| r.leader == self.id).unwrap_or(false);
@@ -1032,12 +1058,35 @@ impl Broker {
                 // makeLeader: followers in the ISR count as caught up now.
                 for f in p.replicas.iter().filter(|f| **f != self.id) {
                     let in_isr = p.isr.contains(f);
-                    r.followers.insert(*f, FollowerState { leo: -1, last_caught_up: if in_isr { now } else { Time::ZERO }, last_fetch_leader_leo: 0, last_fetch_time: Time::ZERO, last_sent_hw: -1 });
+                    r.followers.insert(
+                        *f,
+                        FollowerState {
+                            leo: -1,
+                            last_caught_up: if in_isr { now } else { Time::ZERO },
+                            last_fetch_leader_leo: 0,
+                            last_fetch_time: Time::ZERO,
+                            last_sent_hw: -1,
+                        },
+                    );
                 }
                 if !was_leader {
-                    io.note(format!("broker {}: now leader of {} (leader epoch {}), ISR [{}], log end {}", self.id, p.tp, p.leader_epoch, ids(&p.isr), leo));
-                    let last: Vec<(i64, Rc<str>)> = log.records.iter().enumerate().rev().take(1).map(|(i, r)| (i as i64, r.value.clone())).collect();
-                    io.fact(KafkaFact::BecameLeader { tp: p.tp.clone(), broker: self.id, leader_epoch: p.leader_epoch.0, log_end: leo, last_value_at: last });
+                    io.note(format!(
+                        "broker {}: now leader of {} (leader epoch {}), ISR [{}], log end {}",
+                        self.id,
+                        p.tp,
+                        p.leader_epoch,
+                        ids(&p.isr),
+                        leo
+                    ));
+                    let last: Vec<(i64, Rc<str>)> =
+                        log.records.iter().enumerate().rev().take(1).map(|(i, r)| (i as i64, r.value.clone())).collect();
+                    io.fact(KafkaFact::BecameLeader {
+                        tp: p.tp.clone(),
+                        broker: self.id,
+                        leader_epoch: p.leader_epoch.0,
+                        log_end: leo,
+                        last_value_at: last,
+                    });
                 }
                 self.replicas.insert(p.tp.clone(), r);
                 self.fail_delayed(io, &p.tp, KErr::NotLeaderOrFollower);
@@ -1093,7 +1142,11 @@ impl Broker {
             .iter()
             .map(|tp| {
                 let log = self.logs.get(tp);
-                FetchPart { tp: tp.clone(), offset: log.map(|l| l.leo()).unwrap_or(0), last_epoch: log.map(|l| l.last_epoch()).unwrap_or(-1) }
+                FetchPart {
+                    tp: tp.clone(),
+                    offset: log.map(|l| l.leo()).unwrap_or(0),
+                    last_epoch: log.map(|l| l.last_epoch()).unwrap_or(-1),
+                }
             })
             .collect();
         let corr = self.next_corr;
@@ -1124,7 +1177,14 @@ impl Broker {
             let log = self.logs.get_or_default(&d.tp);
             if let Some(end) = d.diverging_end {
                 if end < log.leo() {
-                    io.note(format!("broker {}: truncating {} from {} to {} (diverged from leader {}'s log)", self.id, d.tp, log.leo(), end, leader));
+                    io.note(format!(
+                        "broker {}: truncating {} from {} to {} (diverged from leader {}'s log)",
+                        self.id,
+                        d.tp,
+                        log.leo(),
+                        end,
+                        leader
+                    ));
                     log.truncate(end);
                 }
                 continue;
@@ -1161,12 +1221,26 @@ impl Broker {
         changed.clear();
         for (i, fp) in parts.iter().enumerate() {
             let Some(r) = self.replicas.get_mut(&fp.tp) else {
-                out.push(FetchData { tp: fp.tp.clone(), error: Some(KErr::NotLeaderOrFollower), high_watermark: -1, leader_epoch: LeaderEpoch(-1), diverging_end: None, records: vec![] });
+                out.push(FetchData {
+                    tp: fp.tp.clone(),
+                    error: Some(KErr::NotLeaderOrFollower),
+                    high_watermark: -1,
+                    leader_epoch: LeaderEpoch(-1),
+                    diverging_end: None,
+                    records: vec![],
+                });
                 interesting = true;
                 continue;
             };
             if r.leader != self.id {
-                out.push(FetchData { tp: fp.tp.clone(), error: Some(KErr::NotLeaderOrFollower), high_watermark: -1, leader_epoch: r.leader_epoch, diverging_end: None, records: vec![] });
+                out.push(FetchData {
+                    tp: fp.tp.clone(),
+                    error: Some(KErr::NotLeaderOrFollower),
+                    high_watermark: -1,
+                    leader_epoch: r.leader_epoch,
+                    diverging_end: None,
+                    records: vec![],
+                });
                 interesting = true;
                 continue;
             }
@@ -1178,7 +1252,14 @@ impl Broker {
                 let from_off = fp.offset.clamp(0, to);
                 let records = log.records[from_off as usize..to as usize].to_vec();
                 let err = if fp.offset > leo { Some(KErr::OffsetOutOfRange) } else { None };
-                out.push(FetchData { tp: fp.tp.clone(), error: err, high_watermark: log.hw, leader_epoch: r.leader_epoch, diverging_end: None, records });
+                out.push(FetchData {
+                    tp: fp.tp.clone(),
+                    error: err,
+                    high_watermark: log.hw,
+                    leader_epoch: r.leader_epoch,
+                    diverging_end: None,
+                    records,
+                });
                 interesting = true;
                 continue;
             }
@@ -1186,13 +1267,27 @@ impl Broker {
             if fp.last_epoch >= 0 && fp.offset > 0 {
                 let (e, end) = log.end_offset_for(fp.last_epoch);
                 if e != fp.last_epoch || end < fp.offset {
-                    out.push(FetchData { tp: fp.tp.clone(), error: None, high_watermark: log.hw, leader_epoch: r.leader_epoch, diverging_end: Some(end.min(fp.offset)), records: vec![] });
+                    out.push(FetchData {
+                        tp: fp.tp.clone(),
+                        error: None,
+                        high_watermark: log.hw,
+                        leader_epoch: r.leader_epoch,
+                        diverging_end: Some(end.min(fp.offset)),
+                        records: vec![],
+                    });
                     interesting = true;
                     continue;
                 }
             }
             if fp.offset > leo {
-                out.push(FetchData { tp: fp.tp.clone(), error: None, high_watermark: log.hw, leader_epoch: r.leader_epoch, diverging_end: Some(leo), records: vec![] });
+                out.push(FetchData {
+                    tp: fp.tp.clone(),
+                    error: None,
+                    high_watermark: log.hw,
+                    leader_epoch: r.leader_epoch,
+                    diverging_end: Some(leo),
+                    records: vec![],
+                });
                 interesting = true;
                 continue;
             }
@@ -1220,9 +1315,23 @@ impl Broker {
                     let needed = expand || Self::isr_min_leo(self.id, r, leo) > log.hw;
                     changed.push((i as u32, needed));
                 }
-                out.push(FetchData { tp: fp.tp.clone(), error: None, high_watermark: log.hw, leader_epoch: r.leader_epoch, diverging_end: None, records });
+                out.push(FetchData {
+                    tp: fp.tp.clone(),
+                    error: None,
+                    high_watermark: log.hw,
+                    leader_epoch: r.leader_epoch,
+                    diverging_end: None,
+                    records,
+                });
             } else {
-                out.push(FetchData { tp: fp.tp.clone(), error: Some(KErr::NotLeaderOrFollower), high_watermark: -1, leader_epoch: r.leader_epoch, diverging_end: None, records: vec![] });
+                out.push(FetchData {
+                    tp: fp.tp.clone(),
+                    error: Some(KErr::NotLeaderOrFollower),
+                    high_watermark: -1,
+                    leader_epoch: r.leader_epoch,
+                    diverging_end: None,
+                    records: vec![],
+                });
                 interesting = true;
             }
         }
@@ -1309,7 +1418,8 @@ impl Broker {
     fn handle_produce(&mut self, io: &mut KIo<'_>, from: NodeId, corr: u64, acks: i16, tp: TopicPartition, values: Vec<Rc<str>>) {
         let min_isr = self.min_isr(&tp.topic);
         let Some(r) = self.replicas.get(&tp) else {
-            let e = if self.meta_topics.contains_key(tp.topic.as_str()) { KErr::NotLeaderOrFollower } else { KErr::UnknownTopicOrPartition };
+            let e =
+                if self.meta_topics.contains_key(tp.topic.as_str()) { KErr::NotLeaderOrFollower } else { KErr::UnknownTopicOrPartition };
             if acks != 0 {
                 io.send(from, KOut::Kafka(KafkaMsg::ProduceResponse { corr, tp, result: Err(e) }));
             }
@@ -1323,7 +1433,11 @@ impl Broker {
         }
         let isr_len = r.isr.len() as i32;
         if acks == -1 && isr_len < min_isr {
-            io.note(format!("broker {}: rejecting produce to {tp}: ISR [{}] is smaller than min.insync.replicas {min_isr}", self.id, ids(&r.isr)));
+            io.note(format!(
+                "broker {}: rejecting produce to {tp}: ISR [{}] is smaller than min.insync.replicas {min_isr}",
+                self.id,
+                ids(&r.isr)
+            ));
             io.send(from, KOut::Kafka(KafkaMsg::ProduceResponse { corr, tp, result: Err(KErr::NotEnoughReplicas) }));
             return;
         }
@@ -1395,7 +1509,12 @@ impl Broker {
             for d in done {
                 if d.isr_ok {
                     for (i, v) in d.values.iter().enumerate() {
-                        io.fact(KafkaFact::AckedAll { tp: d.tp.clone(), leader_epoch: r.leader_epoch.0, offset: d.base + i as i64, value: v.clone() });
+                        io.fact(KafkaFact::AckedAll {
+                            tp: d.tp.clone(),
+                            leader_epoch: r.leader_epoch.0,
+                            offset: d.base + i as i64,
+                            value: v.clone(),
+                        });
                     }
                 }
                 io.send(d.from, KOut::Kafka(KafkaMsg::ProduceResponse { corr: d.corr, tp: d.tp, result: Ok(d.base) }));
@@ -1418,7 +1537,13 @@ impl Broker {
         }
         let mut isr = r.isr.clone();
         isr.push(follower);
-        io.note(format!("broker {}: {tp}: follower {follower} caught up (LEO {}), proposing ISR expand [{}] → [{}]", self.id, f.leo, ids(&r.isr), ids(&isr)));
+        io.note(format!(
+            "broker {}: {tp}: follower {follower} caught up (LEO {}), proposing ISR expand [{}] → [{}]",
+            self.id,
+            f.leo,
+            ids(&r.isr),
+            ids(&isr)
+        ));
         self.send_alter_isr(io, tp.clone(), isr);
     }
 
@@ -1451,7 +1576,13 @@ impl Broker {
             }
         }
         for (tp, isr, out) in shrinks {
-            io.note(format!("broker {}: {tp}: shrinking ISR — replica(s) {} out of sync for more than {} ms; proposing [{}]", self.id, ids(&out), self.cfg.replica_lag_ms, ids(&isr)));
+            io.note(format!(
+                "broker {}: {tp}: shrinking ISR — replica(s) {} out of sync for more than {} ms; proposing [{}]",
+                self.id,
+                ids(&out),
+                self.cfg.replica_lag_ms,
+                ids(&isr)
+            ));
             self.send_alter_isr(io, tp, isr);
         }
     }
@@ -1483,7 +1614,11 @@ impl Broker {
         }
     }
 
-    pub(super) fn handle_alter_isr_response(&mut self, io: &mut KIo<'_>, items: Vec<(TopicPartition, Result<(LeaderEpoch, Vec<BrokerId>, i32), KErr>)>) {
+    pub(super) fn handle_alter_isr_response(
+        &mut self,
+        io: &mut KIo<'_>,
+        items: Vec<(TopicPartition, Result<(LeaderEpoch, Vec<BrokerId>, i32), KErr>)>,
+    ) {
         for (tp, res) in items {
             let Some(r) = self.replicas.get_mut(&tp) else { continue };
             self.state_gen += 1;
@@ -1529,7 +1664,10 @@ impl Broker {
             return;
         }
         if self.shutdown_tries > self.cfg.shutdown_retries {
-            io.note(format!("broker {}: controlled shutdown did not finish after {} retries; shutting down anyway", self.id, self.cfg.shutdown_retries));
+            io.note(format!(
+                "broker {}: controlled shutdown did not finish after {} retries; shutting down anyway",
+                self.id, self.cfg.shutdown_retries
+            ));
             self.close_session(io);
             return;
         }
@@ -1559,7 +1697,10 @@ impl Broker {
             io.note(format!("broker {}: controlled shutdown succeeded", self.id));
             self.close_session(io);
         } else {
-            io.note(format!("broker {}: controlled shutdown: {remaining} partitions still led here; retrying in {} ms", self.id, self.cfg.shutdown_backoff_ms));
+            io.note(format!(
+                "broker {}: controlled shutdown: {remaining} partitions still led here; retrying in {} ms",
+                self.id, self.cfg.shutdown_backoff_ms
+            ));
             io.set_timer(KafkaTimer::ShutdownRetry, Duration::from_millis(self.cfg.shutdown_backoff_ms));
         }
     }

@@ -21,8 +21,8 @@
 //! (errors are not retried), topic deletion does not wait for StopReplica responses, and the
 //! controller's own requests to itself are handled in place instead of over a socket.
 
-use std::collections::VecDeque;
 use crate::sorted::{SortedMap, SortedSet};
+use std::collections::VecDeque;
 
 use crate::sim::time::Duration;
 use crate::sim::NodeId;
@@ -61,10 +61,23 @@ pub enum Event {
     TopicChange,
     PartitionModification(String),
     TopicDeletion,
-    AlterIsr { from: NodeId, broker: BrokerId, broker_epoch: i64, items: Vec<(TopicPartition, LeaderEpoch, Vec<BrokerId>, i32)> },
-    ControlledShutdown { from: Option<NodeId>, broker: BrokerId, broker_epoch: i64 },
+    AlterIsr {
+        from: NodeId,
+        broker: BrokerId,
+        broker_epoch: i64,
+        items: Vec<(TopicPartition, LeaderEpoch, Vec<BrokerId>, i32)>,
+    },
+    ControlledShutdown {
+        from: Option<NodeId>,
+        broker: BrokerId,
+        broker_epoch: i64,
+    },
     AutoRebalance,
-    Admin { from: NodeId, corr: u64, op: AdminOp },
+    Admin {
+        from: NodeId,
+        corr: u64,
+        op: AdminOp,
+    },
     /// Retry offline elections (after a state write lost a race).
     ElectOffline,
 }
@@ -91,7 +104,19 @@ struct Job {
 
 impl Job {
     fn new(ev: Event) -> Job {
-        Job { ev, stage: 0, outstanding: 0, ops: SortedMap::new(), results: SortedMap::new(), writes: Vec::new(), changed: SortedSet::new(), names: Vec::new(), dead: Vec::new(), born: Vec::new(), answers: Vec::new() }
+        Job {
+            ev,
+            stage: 0,
+            outstanding: 0,
+            ops: SortedMap::new(),
+            results: SortedMap::new(),
+            writes: Vec::new(),
+            changed: SortedSet::new(),
+            names: Vec::new(),
+            dead: Vec::new(),
+            born: Vec::new(),
+            answers: Vec::new(),
+        }
     }
 }
 
@@ -140,7 +165,15 @@ impl Controller {
     }
     fn part_state(&self, tp: &TopicPartition) -> Option<PartState> {
         let s = self.states.get(tp)?;
-        Some(PartState { tp: tp.clone(), controller_epoch: s.controller_epoch, leader: s.leader, leader_epoch: s.leader_epoch, isr: s.isr.clone(), zk_version: s.zk_version, replicas: self.replicas(tp) })
+        Some(PartState {
+            tp: tp.clone(),
+            controller_epoch: s.controller_epoch,
+            leader: s.leader,
+            leader_epoch: s.leader_epoch,
+            isr: s.isr.clone(),
+            zk_version: s.zk_version,
+            replicas: self.replicas(tp),
+        })
     }
     /// `OfflinePartitionLeaderElectionStrategy`: the new state, or `None` if no leader can be
     /// elected (and whether the election was unclean).
@@ -148,11 +181,29 @@ impl Controller {
         let assignment = self.replicas(tp);
         let live_isr: Vec<BrokerId> = cur.isr.iter().filter(|b| self.is_live(**b)).copied().collect();
         if let Some(l) = assignment.iter().find(|b| self.is_live(**b) && cur.isr.contains(b)) {
-            return Some((LeaderIsr { leader: *l, leader_epoch: LeaderEpoch(cur.leader_epoch.0 + 1), isr: live_isr, controller_epoch: self.epoch, zk_version: cur.zk_version }, false));
+            return Some((
+                LeaderIsr {
+                    leader: *l,
+                    leader_epoch: LeaderEpoch(cur.leader_epoch.0 + 1),
+                    isr: live_isr,
+                    controller_epoch: self.epoch,
+                    zk_version: cur.zk_version,
+                },
+                false,
+            ));
         }
         if self.unclean_allowed(&tp.topic, unclean_default) {
             if let Some(l) = assignment.iter().find(|b| self.is_live(**b)) {
-                return Some((LeaderIsr { leader: *l, leader_epoch: LeaderEpoch(cur.leader_epoch.0 + 1), isr: vec![*l], controller_epoch: self.epoch, zk_version: cur.zk_version }, true));
+                return Some((
+                    LeaderIsr {
+                        leader: *l,
+                        leader_epoch: LeaderEpoch(cur.leader_epoch.0 + 1),
+                        isr: vec![*l],
+                        controller_epoch: self.epoch,
+                        zk_version: cur.zk_version,
+                    },
+                    true,
+                ));
             }
         }
         None
@@ -164,7 +215,13 @@ impl Controller {
         }
         let leader = if cur.leader == b { BrokerId::NO_LEADER } else { cur.leader };
         let isr = if cur.isr.len() == 1 { cur.isr.clone() } else { cur.isr.iter().filter(|x| **x != b).copied().collect() };
-        Some(LeaderIsr { leader, leader_epoch: LeaderEpoch(cur.leader_epoch.0 + 1), isr, controller_epoch: self.epoch, zk_version: cur.zk_version })
+        Some(LeaderIsr {
+            leader,
+            leader_epoch: LeaderEpoch(cur.leader_epoch.0 + 1),
+            isr,
+            controller_epoch: self.epoch,
+            zk_version: cur.zk_version,
+        })
     }
 }
 
@@ -316,7 +373,16 @@ impl Broker {
                     Some(p) => {
                         // Someone else wrote it: refresh the context and elect again later.
                         if let Some(c) = self.ctl.as_mut() {
-                            c.states.insert(wtp, LeaderIsr { leader: p.leader, leader_epoch: p.leader_epoch, isr: p.isr, controller_epoch: p.controller_epoch, zk_version: st.version });
+                            c.states.insert(
+                                wtp,
+                                LeaderIsr {
+                                    leader: p.leader,
+                                    leader_epoch: p.leader_epoch,
+                                    isr: p.isr,
+                                    controller_epoch: p.controller_epoch,
+                                    zk_version: st.version,
+                                },
+                            );
                             if !c.queue.iter().any(|e| matches!(e, Event::ElectOffline)) {
                                 c.queue.push_back(Event::ElectOffline);
                             }
@@ -416,7 +482,13 @@ impl Broker {
                 for tp in tps {
                     if let Some((d, st)) = self.result(&format!("s:{tp}")).as_ref().and_then(data_of) {
                         if let Ok(p) = json::parse_partition_state(&d) {
-                            let li = LeaderIsr { leader: p.leader, leader_epoch: p.leader_epoch, isr: p.isr, controller_epoch: p.controller_epoch, zk_version: st.version };
+                            let li = LeaderIsr {
+                                leader: p.leader,
+                                leader_epoch: p.leader_epoch,
+                                isr: p.isr,
+                                controller_epoch: p.controller_epoch,
+                                zk_version: st.version,
+                            };
                             if let Some(c) = self.ctl.as_mut() {
                                 c.states.insert(tp, li);
                             }
@@ -539,9 +611,18 @@ impl Broker {
         for t in names {
             let Some((d, _)) = self.result(&format!("t:{t}")).as_ref().and_then(data_of) else { continue };
             let Ok(a) = json::parse_topic_assignment(&d) else { continue };
-            let configs = self.result(&format!("c:{t}")).as_ref().and_then(data_of).and_then(|(d, _)| json::parse_topic_config(&d).ok()).unwrap_or_default();
+            let configs = self
+                .result(&format!("c:{t}"))
+                .as_ref()
+                .and_then(data_of)
+                .and_then(|(d, _)| json::parse_topic_config(&d).ok())
+                .unwrap_or_default();
             let c = self.ctl.as_mut().expect("controller");
-            let entry = c.topics.get_or_insert_with(t.clone(), || TopicCtx { id: a.topic_id.unwrap_or(TopicId::ZERO), assignment: SortedMap::new(), configs: configs.clone() });
+            let entry = c.topics.get_or_insert_with(t.clone(), || TopicCtx {
+                id: a.topic_id.unwrap_or(TopicId::ZERO),
+                assignment: SortedMap::new(),
+                configs: configs.clone(),
+            });
             entry.configs = configs;
             for (p, r) in a.partitions {
                 if !entry.assignment.contains_key(&p) {
@@ -633,9 +714,15 @@ impl Broker {
                 continue;
             };
             if topics_done.insert(tp.topic.to_string()) {
-                reqs.push((format!("pp:{}", tp.topic), Broker::create(&format!("/brokers/topics/{}/partitions", tp.topic), None, CreateMode::PERSISTENT)));
+                reqs.push((
+                    format!("pp:{}", tp.topic),
+                    Broker::create(&format!("/brokers/topics/{}/partitions", tp.topic), None, CreateMode::PERSISTENT),
+                ));
             }
-            reqs.push((format!("p:{tp}"), Broker::create(&format!("/brokers/topics/{}/partitions/{}", tp.topic, tp.partition), None, CreateMode::PERSISTENT)));
+            reqs.push((
+                format!("p:{tp}"),
+                Broker::create(&format!("/brokers/topics/{}/partitions/{}", tp.topic, tp.partition), None, CreateMode::PERSISTENT),
+            ));
             let s = LeaderIsr { leader, leader_epoch: LeaderEpoch(0), isr: live, controller_epoch: epoch, zk_version: 0 };
             let j = json::partition_state_json(epoch, s.leader, s.leader_epoch, &s.isr);
             let key = format!("w:{tp}");
@@ -674,12 +761,20 @@ impl Broker {
                     let Some(c) = self.ctl.as_mut() else { return false };
                     let old = c.states.get(&tp).cloned();
                     let allowed = c.unclean_allowed(&tp.topic, self.cfg.unclean);
-                    io.fact(KafkaFact::StateWritten { tp: tp.clone(), leader: s.leader, isr: s.isr.clone(), unclean_allowed: allowed, unclean });
+                    io.fact(KafkaFact::StateWritten {
+                        tp: tp.clone(),
+                        leader: s.leader,
+                        isr: s.isr.clone(),
+                        unclean_allowed: allowed,
+                        unclean,
+                    });
                     if io.narrating() {
                         let lead = |b: BrokerId| if b.0 < 0 { "none".to_string() } else { b.0.to_string() };
                         let what = match &old {
                             None => format!("created: leader {}, ISR [{}]", lead(s.leader), ids(&s.isr)),
-                            Some(o) if o.leader != s.leader => format!("leader {} → {}, ISR [{}] → [{}]", lead(o.leader), lead(s.leader), ids(&o.isr), ids(&s.isr)),
+                            Some(o) if o.leader != s.leader => {
+                                format!("leader {} → {}, ISR [{}] → [{}]", lead(o.leader), lead(s.leader), ids(&o.isr), ids(&s.isr))
+                            }
                             Some(o) => format!("ISR [{}] → [{}]", ids(&o.isr), ids(&s.isr)),
                         };
                         io.note(format!(
@@ -725,7 +820,12 @@ impl Broker {
             io.fact(KafkaFact::ControllerActing { epoch: epoch.0, broker: me });
         }
         for (b, partitions) in per {
-            let msg = KafkaMsg::LeaderAndIsr { controller: me, controller_epoch: epoch, broker_epoch: epochs.get(&b).copied().unwrap_or(-1), partitions };
+            let msg = KafkaMsg::LeaderAndIsr {
+                controller: me,
+                controller_epoch: epoch,
+                broker_epoch: epochs.get(&b).copied().unwrap_or(-1),
+                partitions,
+            };
             self.send_to_broker(io, b, msg);
         }
     }
@@ -733,7 +833,11 @@ impl Broker {
     /// UpdateMetadata to live brokers (or `to`): `full` sends every partition, else `tps`.
     fn send_update_metadata(&mut self, io: &mut KIo<'_>, to: Option<&[BrokerId]>, full: bool, deleted: Vec<String>) {
         let Some(c) = self.ctl.as_ref() else { return };
-        let tps: Vec<TopicPartition> = if full { c.all_tps() } else { self.ctl.as_ref().and_then(|c| c.job.as_ref()).map(|j| j.changed.iter().cloned().collect()).unwrap_or_default() };
+        let tps: Vec<TopicPartition> = if full {
+            c.all_tps()
+        } else {
+            self.ctl.as_ref().and_then(|c| c.job.as_ref()).map(|j| j.changed.iter().cloned().collect()).unwrap_or_default()
+        };
         let partitions: Vec<PartState> = tps.iter().filter_map(|tp| c.part_state(tp)).collect();
         let topics: Vec<(String, TopicId)> = c.topics.iter().map(|(n, t)| (n.clone(), t.id)).collect();
         let live: Vec<BrokerId> = c.live.keys().copied().collect();
@@ -880,7 +984,10 @@ impl Broker {
                 let topics = self.result("topics").as_ref().and_then(children_of).unwrap_or_default();
                 let (new, gone): (Vec<String>, Vec<String>) = {
                     let c = self.ctl.as_ref().expect("controller");
-                    (topics.iter().filter(|t| !c.topics.contains_key(*t)).cloned().collect(), c.topics.keys().filter(|t| !topics.contains(t)).cloned().collect())
+                    (
+                        topics.iter().filter(|t| !c.topics.contains_key(*t)).cloned().collect(),
+                        c.topics.keys().filter(|t| !topics.contains(t)).cloned().collect(),
+                    )
                 };
                 if let Some(c) = self.ctl.as_mut() {
                     for t in &gone {
@@ -950,9 +1057,17 @@ impl Broker {
                                 c.states.remove(&tp);
                             }
                             self.jreq(io, format!("d:{tp}:s"), Op::Write(WriteOp::Delete { path: state_path(&tp), version: -1 }));
-                            self.jreq(io, format!("d:{tp}:p"), Op::Write(WriteOp::Delete { path: format!("/brokers/topics/{t}/partitions/{p}"), version: -1 }));
+                            self.jreq(
+                                io,
+                                format!("d:{tp}:p"),
+                                Op::Write(WriteOp::Delete { path: format!("/brokers/topics/{t}/partitions/{p}"), version: -1 }),
+                            );
                         }
-                        self.jreq(io, format!("d:{t}:ps"), Op::Write(WriteOp::Delete { path: format!("/brokers/topics/{t}/partitions"), version: -1 }));
+                        self.jreq(
+                            io,
+                            format!("d:{t}:ps"),
+                            Op::Write(WriteOp::Delete { path: format!("/brokers/topics/{t}/partitions"), version: -1 }),
+                        );
                         self.jreq(io, format!("d:{t}:t"), Op::Write(WriteOp::Delete { path: format!("/brokers/topics/{t}"), version: -1 }));
                         self.jreq(io, format!("d:{t}:c"), Op::Write(WriteOp::Delete { path: format!("/config/topics/{t}"), version: -1 }));
                         let epoch = self.ctl.as_ref().map(|c| c.epoch).unwrap_or_default();
@@ -963,7 +1078,11 @@ impl Broker {
                         }
                         deleted.push(t.clone());
                     }
-                    self.jreq(io, format!("d:{t}:a"), Op::Write(WriteOp::Delete { path: format!("/admin/delete_topics/{t}"), version: -1 }));
+                    self.jreq(
+                        io,
+                        format!("d:{t}:a"),
+                        Op::Write(WriteOp::Delete { path: format!("/admin/delete_topics/{t}"), version: -1 }),
+                    );
                 }
                 if !deleted.is_empty() {
                     self.send_update_metadata(io, None, false, deleted);
@@ -976,7 +1095,14 @@ impl Broker {
 
     // ------------------------------------------------------------------ AlterIsr
 
-    pub(super) fn ctl_alter_isr(&mut self, io: &mut KIo<'_>, from: NodeId, broker: BrokerId, broker_epoch: i64, items: Vec<(TopicPartition, LeaderEpoch, Vec<BrokerId>, i32)>) {
+    pub(super) fn ctl_alter_isr(
+        &mut self,
+        io: &mut KIo<'_>,
+        from: NodeId,
+        broker: BrokerId,
+        broker_epoch: i64,
+        items: Vec<(TopicPartition, LeaderEpoch, Vec<BrokerId>, i32)>,
+    ) {
         if self.ctl.is_none() {
             let resp = KafkaMsg::AlterIsrResponse { items: items.into_iter().map(|(tp, ..)| (tp, Err(KErr::NotController))).collect() };
             if from == io.id() {
@@ -991,7 +1117,15 @@ impl Broker {
         self.ctl_enqueue(io, Event::AlterIsr { from, broker, broker_epoch, items });
     }
 
-    fn st_alter_isr(&mut self, io: &mut KIo<'_>, stage: u8, from: NodeId, broker: BrokerId, broker_epoch: i64, items: Vec<(TopicPartition, LeaderEpoch, Vec<BrokerId>, i32)>) -> Step {
+    fn st_alter_isr(
+        &mut self,
+        io: &mut KIo<'_>,
+        stage: u8,
+        from: NodeId,
+        broker: BrokerId,
+        broker_epoch: i64,
+        items: Vec<(TopicPartition, LeaderEpoch, Vec<BrokerId>, i32)>,
+    ) -> Step {
         match stage {
             0 => {
                 let mut updates = Vec::new();
@@ -1009,7 +1143,17 @@ impl Broker {
                             Some(s) if *zkv != s.zk_version => Some(KErr::InvalidUpdateVersion),
                             Some(s) if s.isr == *isr => None,
                             Some(s) => {
-                                updates.push((tp.clone(), LeaderIsr { leader: s.leader, leader_epoch: s.leader_epoch, isr: isr.clone(), controller_epoch: c.epoch, zk_version: s.zk_version }, false));
+                                updates.push((
+                                    tp.clone(),
+                                    LeaderIsr {
+                                        leader: s.leader,
+                                        leader_epoch: s.leader_epoch,
+                                        isr: isr.clone(),
+                                        controller_epoch: c.epoch,
+                                        zk_version: s.zk_version,
+                                    },
+                                    false,
+                                ));
                                 None
                             }
                         };
@@ -1080,7 +1224,17 @@ impl Broker {
                     let cand = replicas.iter().find(|r| c.is_live(**r) && s.isr.contains(r) && !c.shutting_down.contains(r));
                     if let Some(l) = cand {
                         let isr: Vec<BrokerId> = s.isr.iter().filter(|r| !c.shutting_down.contains(r)).copied().collect();
-                        updates.push((tp.clone(), LeaderIsr { leader: *l, leader_epoch: LeaderEpoch(s.leader_epoch.0 + 1), isr, controller_epoch: c.epoch, zk_version: s.zk_version }, false));
+                        updates.push((
+                            tp.clone(),
+                            LeaderIsr {
+                                leader: *l,
+                                leader_epoch: LeaderEpoch(s.leader_epoch.0 + 1),
+                                isr,
+                                controller_epoch: c.epoch,
+                                zk_version: s.zk_version,
+                            },
+                            false,
+                        ));
                     }
                 }
                 self.write_states(io, updates);
@@ -1144,22 +1298,45 @@ impl Broker {
 
     /// `PreferredReplicaPartitionLeaderElectionStrategy` for `tps`: answers per partition and the
     /// writes to make.
-    fn preferred_elections(&self, tps: &[TopicPartition]) -> (Vec<(TopicPartition, LeaderIsr, bool)>, Vec<(String, Result<(), (KErr, String)>)>) {
+    fn preferred_elections(
+        &self,
+        tps: &[TopicPartition],
+    ) -> (Vec<(TopicPartition, LeaderIsr, bool)>, Vec<(String, Result<(), (KErr, String)>)>) {
         let c = self.ctl.as_ref().expect("controller");
         let mut updates = Vec::new();
         let mut answers = Vec::new();
         for tp in tps {
             let Some(s) = c.states.get(tp) else {
-                answers.push((tp.to_string(), Err((KErr::UnknownTopicOrPartition, "This server does not host this topic-partition.".to_string()))));
+                answers.push((
+                    tp.to_string(),
+                    Err((KErr::UnknownTopicOrPartition, "This server does not host this topic-partition.".to_string())),
+                ));
                 continue;
             };
             let Some(pref) = c.replicas(tp).first().copied() else { continue };
             if s.leader == pref {
-                answers.push((tp.to_string(), Err((KErr::ElectionNotNeeded, "Leader election not needed for topic partition.".to_string()))));
+                answers
+                    .push((tp.to_string(), Err((KErr::ElectionNotNeeded, "Leader election not needed for topic partition.".to_string()))));
             } else if !c.is_live(pref) || !s.isr.contains(&pref) || c.shutting_down.contains(&pref) {
-                answers.push((tp.to_string(), Err((KErr::PreferredLeaderNotAvailable, format!("Failed to elect leader for partition {tp} under strategy PreferredReplicaPartitionLeaderElectionStrategy")))));
+                answers.push((
+                    tp.to_string(),
+                    Err((
+                        KErr::PreferredLeaderNotAvailable,
+                        format!("Failed to elect leader for partition {tp} under strategy PreferredReplicaPartitionLeaderElectionStrategy"),
+                    )),
+                ));
             } else {
-                updates.push((tp.clone(), LeaderIsr { leader: pref, leader_epoch: LeaderEpoch(s.leader_epoch.0 + 1), isr: s.isr.clone(), controller_epoch: c.epoch, zk_version: s.zk_version }, false));
+                updates.push((
+                    tp.clone(),
+                    LeaderIsr {
+                        leader: pref,
+                        leader_epoch: LeaderEpoch(s.leader_epoch.0 + 1),
+                        isr: s.isr.clone(),
+                        controller_epoch: c.epoch,
+                        zk_version: s.zk_version,
+                    },
+                    false,
+                ));
                 answers.push((tp.to_string(), Ok(())));
             }
         }
@@ -1188,7 +1365,10 @@ impl Broker {
                         let ratio = not_led.len() as f64 / parts.len() as f64;
                         if ratio > self.cfg.imbalance_pct as f64 / 100.0 {
                             let shown = ratio_3dp(not_led.len() as u64, parts.len() as u64);
-                            io.note(format!("controller {}: leader imbalance ratio for broker {pref} is {shown} (> {}%): preferred leader election", self.id, self.cfg.imbalance_pct));
+                            io.note(format!(
+                                "controller {}: leader imbalance ratio for broker {pref} is {shown} (> {}%): preferred leader election",
+                                self.id, self.cfg.imbalance_pct
+                            ));
                             for tp in not_led {
                                 let s = &c.states[tp];
                                 if s.isr.contains(&pref) {
@@ -1219,7 +1399,16 @@ impl Broker {
 
     pub(super) fn ctl_admin(&mut self, io: &mut KIo<'_>, from: NodeId, corr: u64, op: AdminOp) {
         if self.ctl.is_none() {
-            io.send(from, KOut::Kafka(KafkaMsg::AdminResponse { corr, results: vec![(String::new(), Err((KErr::NotController, "This is not the correct controller for this cluster.".into())))] }));
+            io.send(
+                from,
+                KOut::Kafka(KafkaMsg::AdminResponse {
+                    corr,
+                    results: vec![(
+                        String::new(),
+                        Err((KErr::NotController, "This is not the correct controller for this cluster.".into())),
+                    )],
+                }),
+            );
             return;
         }
         self.ctl_enqueue(io, Event::Admin { from, corr, op });
@@ -1243,7 +1432,12 @@ impl Broker {
                         (c.topics.contains_key(&topic), c.live.keys().copied().collect::<Vec<_>>())
                     };
                     if exists {
-                        return self.admin_reply(io, from, corr, vec![(key, Err((KErr::TopicAlreadyExists, format!("Topic '{topic}' already exists."))))]);
+                        return self.admin_reply(
+                            io,
+                            from,
+                            corr,
+                            vec![(key, Err((KErr::TopicAlreadyExists, format!("Topic '{topic}' already exists."))))],
+                        );
                     }
                     let a = match assignment {
                         Some(a) => {
@@ -1251,7 +1445,15 @@ impl Broker {
                                 let _ = b;
                                 let unknown: SortedSet<i32> = a.values().flatten().filter(|b| !live.contains(b)).map(|b| b.0).collect();
                                 let list = unknown.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(", ");
-                                return self.admin_reply(io, from, corr, vec![(key, Err((KErr::InvalidReplicaAssignment, format!("Unknown broker(s) in replica assignment: {list}."))))]);
+                                return self.admin_reply(
+                                    io,
+                                    from,
+                                    corr,
+                                    vec![(
+                                        key,
+                                        Err((KErr::InvalidReplicaAssignment, format!("Unknown broker(s) in replica assignment: {list}."))),
+                                    )],
+                                );
                             }
                             a
                         }
@@ -1278,7 +1480,15 @@ impl Broker {
                     let id = TopicId::random_v4(b);
                     let cfg = json::topic_config_json_ordered(&configs);
                     self.jreq(io, "cfg".into(), Broker::create(&format!("/config/topics/{topic}"), Some(&cfg), CreateMode::PERSISTENT));
-                    self.jreq(io, "topic".into(), Broker::create(&format!("/brokers/topics/{topic}"), Some(&json::topic_assignment_json(&a, id)), CreateMode::PERSISTENT));
+                    self.jreq(
+                        io,
+                        "topic".into(),
+                        Broker::create(
+                            &format!("/brokers/topics/{topic}"),
+                            Some(&json::topic_assignment_json(&a, id)),
+                            CreateMode::PERSISTENT,
+                        ),
+                    );
                     Step::Wait
                 }
                 _ => {
@@ -1295,7 +1505,12 @@ impl Broker {
                 0 => {
                     let exists = self.ctl.as_ref().map(|c| c.topics.contains_key(&topic)).unwrap_or(false);
                     if !exists {
-                        return self.admin_reply(io, from, corr, vec![(topic, Err((KErr::UnknownTopicOrPartition, "This server does not host this topic-partition.".into())))]);
+                        return self.admin_reply(
+                            io,
+                            from,
+                            corr,
+                            vec![(topic, Err((KErr::UnknownTopicOrPartition, "This server does not host this topic-partition.".into())))],
+                        );
                     }
                     self.jreq(io, "mark".into(), Broker::create(&format!("/admin/delete_topics/{topic}"), None, CreateMode::PERSISTENT));
                     Step::Wait
@@ -1309,25 +1524,67 @@ impl Broker {
                         (c.topics.get(&topic).cloned(), c.live.keys().copied().collect::<Vec<_>>())
                     };
                     let Some(ctx) = ctx else {
-                        return self.admin_reply(io, from, corr, vec![(topic, Err((KErr::UnknownTopicOrPartition, "This server does not host this topic-partition.".into())))]);
+                        return self.admin_reply(
+                            io,
+                            from,
+                            corr,
+                            vec![(topic, Err((KErr::UnknownTopicOrPartition, "This server does not host this topic-partition.".into())))],
+                        );
                     };
                     let cur = ctx.assignment.len() as i32;
                     if count < cur {
-                        return self.admin_reply(io, from, corr, vec![(topic, Err((KErr::InvalidPartitions, format!("Topic currently has {cur} partitions, which is higher than the requested {count}."))))]);
+                        return self.admin_reply(
+                            io,
+                            from,
+                            corr,
+                            vec![(
+                                topic,
+                                Err((
+                                    KErr::InvalidPartitions,
+                                    format!("Topic currently has {cur} partitions, which is higher than the requested {count}."),
+                                )),
+                            )],
+                        );
                     }
                     if count == cur {
-                        return self.admin_reply(io, from, corr, vec![(topic, Err((KErr::InvalidPartitions, format!("Topic already has {cur} partitions."))))]);
+                        return self.admin_reply(
+                            io,
+                            from,
+                            corr,
+                            vec![(topic, Err((KErr::InvalidPartitions, format!("Topic already has {cur} partitions."))))],
+                        );
                     }
                     let rf = ctx.assignment.values().next().map(|r| r.len() as i32).unwrap_or(1);
-                    let start = ctx.assignment.get(&0).and_then(|r| r.first()).and_then(|h| live.iter().position(|b| b == h)).map(|p| p as i32).unwrap_or(-1);
+                    let start = ctx
+                        .assignment
+                        .get(&0)
+                        .and_then(|r| r.first())
+                        .and_then(|h| live.iter().position(|b| b == h))
+                        .map(|p| p as i32)
+                        .unwrap_or(-1);
                     let mut next = |bound: i32| io.rng().below(bound.max(1) as u64) as i32;
                     let added = match assign_replicas_rack_unaware(&live, count - cur, rf, start, cur, &mut next) {
                         Ok(a) => a,
-                        Err(e) => return self.admin_reply(io, from, corr, vec![(topic, Err((KErr::InvalidReplicationFactor, e.message().to_string())))]),
+                        Err(e) => {
+                            return self.admin_reply(
+                                io,
+                                from,
+                                corr,
+                                vec![(topic, Err((KErr::InvalidReplicationFactor, e.message().to_string())))],
+                            )
+                        }
                     };
                     let mut all = ctx.assignment.clone();
                     all.extend(added);
-                    self.jreq(io, "topic".into(), Op::Write(WriteOp::SetData { path: format!("/brokers/topics/{topic}"), data: bytes(&json::topic_assignment_json(&all, ctx.id)), version: -1 }));
+                    self.jreq(
+                        io,
+                        "topic".into(),
+                        Op::Write(WriteOp::SetData {
+                            path: format!("/brokers/topics/{topic}"),
+                            data: bytes(&json::topic_assignment_json(&all, ctx.id)),
+                            version: -1,
+                        }),
+                    );
                     Step::Wait
                 }
                 _ => self.admin_reply(io, from, corr, vec![(topic, Ok(()))]),
@@ -1363,7 +1620,9 @@ impl Broker {
             (EventType::NodeChildrenChanged, "/brokers/ids") => Event::BrokerChange,
             (EventType::NodeChildrenChanged, "/brokers/topics") => Event::TopicChange,
             (EventType::NodeChildrenChanged, "/admin/delete_topics") => Event::TopicDeletion,
-            (EventType::NodeDataChanged, p) if p.starts_with("/brokers/topics/") && p.matches('/').count() == 3 => Event::PartitionModification(p["/brokers/topics/".len()..].to_string()),
+            (EventType::NodeDataChanged, p) if p.starts_with("/brokers/topics/") && p.matches('/').count() == 3 => {
+                Event::PartitionModification(p["/brokers/topics/".len()..].to_string())
+            }
             _ => return,
         };
         self.ctl_enqueue(io, ev);
@@ -1390,11 +1649,8 @@ fn ratio_3dp(num: u64, den: u64) -> String {
         let d = num as f64 / den as f64;
         let bits = d.to_bits();
         let (mant, exp) = ((bits & ((1 << 52) - 1)) | (1 << 52), ((bits >> 52) & 0x7ff) as i32 - 1075);
-        let (lhs, rhs) = if exp >= 0 {
-            ((mant as u128 * 2000) << exp, 2 * q as u128 + 1)
-        } else {
-            (mant as u128 * 2000, (2 * q as u128 + 1) << -exp)
-        };
+        let (lhs, rhs) =
+            if exp >= 0 { ((mant as u128 * 2000) << exp, 2 * q as u128 + 1) } else { (mant as u128 * 2000, (2 * q as u128 + 1) << -exp) };
         if lhs > rhs || (lhs == rhs && q % 2 == 1) {
             q += 1;
         }

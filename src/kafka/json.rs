@@ -103,10 +103,7 @@ fn scala_table_size_for(capacity: usize) -> usize {
 /// Iteration order of a Scala 2.13 `mutable.HashMap` created with `initial_capacity` (16 for
 /// `mutable.Map()`, `((n+1)/0.75).toInt` for `mutable.Map(n pairs)`) after inserting `items`
 /// (`(value, key.##)`, distinct keys) in order.
-pub fn scala_mutable_hash_map_order<T: Clone>(
-    items: &[(T, i32)],
-    initial_capacity: usize,
-) -> Vec<T> {
+pub fn scala_mutable_hash_map_order<T: Clone>(items: &[(T, i32)], initial_capacity: usize) -> Vec<T> {
     let mut len = scala_table_size_for(initial_capacity);
     let mut threshold = (len as f64 * 0.75) as usize;
     // put0 grows the table when `contentSize + 1 >= threshold`, before inserting.
@@ -143,11 +140,8 @@ pub fn java_hash_map_order<T: Clone>(items: &[(T, i32)]) -> Vec<T> {
         len *= 2;
     }
     // (bucket, index, index): the same key type as the Scala order's, so one sort serves both.
-    let mut keyed: Vec<(usize, i32, usize)> = items
-        .iter()
-        .enumerate()
-        .map(|(i, (_, h))| ((java_spread(*h) as usize) & (len - 1), i as i32, i))
-        .collect();
+    let mut keyed: Vec<(usize, i32, usize)> =
+        items.iter().enumerate().map(|(i, (_, h))| ((java_spread(*h) as usize) & (len - 1), i as i32, i)).collect();
     crate::sorted::sort(&mut keyed);
     pick(items, keyed.into_iter().map(|(_, _, i)| i).collect())
 }
@@ -201,11 +195,7 @@ fn chm_split_bin(bin: &[(u32, usize)], n: u32) -> (Bin, Bin) {
             last_run = i;
         }
     }
-    let (mut lo, mut hi) = if run_bit == 0 {
-        (bin[last_run..].to_vec(), Vec::new())
-    } else {
-        (Vec::new(), bin[last_run..].to_vec())
-    };
+    let (mut lo, mut hi) = if run_bit == 0 { (bin[last_run..].to_vec(), Vec::new()) } else { (Vec::new(), bin[last_run..].to_vec()) };
     for node in &bin[..last_run] {
         if node.0 & n == 0 {
             lo.insert(0, *node);
@@ -244,19 +234,13 @@ pub fn json_string(s: &str) -> String {
 
 /// An object from already-encoded `(key, value)` pairs, in the given order.
 fn object(pairs: &[(&str, String)]) -> String {
-    let body: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{}:{}", json_string(k), v))
-        .collect();
+    let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{}:{}", json_string(k), v)).collect();
     format!("{{{}}}", body.join(","))
 }
 
 /// An object from owned `(key, encoded value)` pairs, in the given order.
 fn object_owned(pairs: &[(String, String)]) -> String {
-    let body: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{}:{}", json_string(k), v))
-        .collect();
+    let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{}:{}", json_string(k), v)).collect();
     format!("{{{}}}", body.join(","))
 }
 
@@ -267,10 +251,7 @@ fn int_array(ids: &[BrokerId]) -> String {
 
 /// Orders keys the way the named Scala map iterates them, then emits the object.
 fn scala_mutable_object(pairs: Vec<(&str, String)>, initial_capacity: usize) -> String {
-    let keyed: Vec<((&str, String), i32)> = pairs
-        .into_iter()
-        .map(|(k, v)| ((k, v), java_string_hash(k)))
-        .collect();
+    let keyed: Vec<((&str, String), i32)> = pairs.into_iter().map(|(k, v)| ((k, v), java_string_hash(k))).collect();
     let ordered = scala_mutable_hash_map_order(&keyed, initial_capacity);
     object(&ordered)
 }
@@ -296,47 +277,28 @@ fn partition_map_json(m: &SortedMap<i32, Vec<BrokerId>>) -> String {
 /// `/controller` (`ControllerZNode.encode`, a `Map3`):
 /// `{"version":1,"brokerid":1,"timestamp":"1700000000000"}`.
 pub fn controller_json(broker: BrokerId, timestamp_ms: i64) -> String {
-    object(&[
-        ("version", "1".to_string()),
-        ("brokerid", broker.0.to_string()),
-        ("timestamp", json_string(&timestamp_ms.to_string())),
-    ])
+    object(&[("version", "1".to_string()), ("brokerid", broker.0.to_string()), ("timestamp", json_string(&timestamp_ms.to_string()))])
 }
 
 /// `/brokers/ids/<id>`, JSON version 5 (IBP ≥ 2.7), Scala 2.13 build, one PLAINTEXT listener,
 /// no JMX port:
 /// `{"features":{},"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},"endpoints":["PLAINTEXT://host:9092"],"jmx_port":-1,"port":9092,"host":"host","version":5,"timestamp":"1700000000000"}`
 /// (`"rack"` is added, after `"endpoints"`, only when `broker.rack` is set).
-pub fn broker_registration_json(
-    host: &str,
-    port: i32,
-    timestamp_ms: i64,
-    rack: Option<&str>,
-) -> String {
+pub fn broker_registration_json(host: &str, port: i32, timestamp_ms: i64, rack: Option<&str>) -> String {
     // EndPoint.connectionString uses Utils.formatAddress: IPv6 hosts get brackets.
-    let address = if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    };
+    let address = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
     let mut pairs = vec![
         ("version", "5".to_string()),
         ("host", json_string(host)),
         ("port", port.to_string()),
-        (
-            "endpoints",
-            format!("[{}]", json_string(&format!("PLAINTEXT://{address}"))),
-        ),
+        ("endpoints", format!("[{}]", json_string(&format!("PLAINTEXT://{address}")))),
         ("jmx_port", "-1".to_string()),
         ("timestamp", json_string(&timestamp_ms.to_string())),
     ];
     if let Some(r) = rack {
         pairs.push(("rack", json_string(r)));
     }
-    pairs.push((
-        "listener_security_protocol_map",
-        object(&[("PLAINTEXT", json_string("PLAINTEXT"))]),
-    ));
+    pairs.push(("listener_security_protocol_map", object(&[("PLAINTEXT", json_string("PLAINTEXT"))])));
     pairs.push(("features", "{}".to_string()));
     // collection.mutable.Map(6 pairs): initial capacity ((6+1)/0.75).toInt = 9.
     scala_mutable_object(pairs, 9)
@@ -344,16 +306,8 @@ pub fn broker_registration_json(
 
 /// `/brokers/topics/<t>` (version 3) for a freshly created topic: no reassignment in progress.
 /// For the seed: `{"partitions":{"0":[3,2,4,1],...},"topic_id":"JNzi3mkbQqG0P6AEwPiATA","adding_replicas":{},"removing_replicas":{},"version":3}`.
-pub fn topic_assignment_json(
-    partitions: &SortedMap<i32, Vec<BrokerId>>,
-    topic_id: TopicId,
-) -> String {
-    topic_assignment_json_full(
-        partitions,
-        Some(topic_id),
-        &SortedMap::new(),
-        &SortedMap::new(),
-    )
+pub fn topic_assignment_json(partitions: &SortedMap<i32, Vec<BrokerId>>, topic_id: TopicId) -> String {
+    topic_assignment_json_full(partitions, Some(topic_id), &SortedMap::new(), &SortedMap::new())
 }
 
 /// `TopicZNode.encode` in full: `topic_id` is omitted when `None` (IBP < 2.8); adding/removing
@@ -382,12 +336,7 @@ pub fn topic_assignment_json_full(
 
 /// `/brokers/topics/<t>/partitions/<p>/state` (an immutable 5-entry `HashMap`):
 /// `{"controller_epoch":1,"leader":3,"version":1,"leader_epoch":0,"isr":[3,2,4,1]}`.
-pub fn partition_state_json(
-    controller_epoch: ControllerEpoch,
-    leader: BrokerId,
-    leader_epoch: LeaderEpoch,
-    isr: &[BrokerId],
-) -> String {
+pub fn partition_state_json(controller_epoch: ControllerEpoch, leader: BrokerId, leader_epoch: LeaderEpoch, isr: &[BrokerId]) -> String {
     let pairs: Vec<((&str, String), i32)> = vec![
         ("version", "1".to_string()),
         ("leader", leader.0.to_string()),
@@ -404,10 +353,7 @@ pub fn partition_state_json(
 /// `/config/topics/<t>` (`ConfigEntityZNode.encode`): `{"version":1,"config":{...}}`, the
 /// overrides in `java.util.Properties` order, assuming they were set in key order.
 pub fn topic_config_json(configs: &SortedMap<String, String>) -> String {
-    let ordered: Vec<(String, String)> = configs
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let ordered: Vec<(String, String)> = configs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     topic_config_json_ordered(&ordered)
 }
 
@@ -440,14 +386,7 @@ pub fn cluster_id_json(id: &str) -> String {
 /// `/feature` as the 2.8 controller creates it (status Enabled, no finalized features):
 /// `{"features":{},"version":1,"status":1}` (a `collection.mutable.Map`; see the module notes).
 pub fn feature_json() -> String {
-    scala_mutable_object(
-        vec![
-            ("version", "1".to_string()),
-            ("status", "1".to_string()),
-            ("features", "{}".to_string()),
-        ],
-        5,
-    )
+    scala_mutable_object(vec![("version", "1".to_string()), ("status", "1".to_string()), ("features", "{}".to_string())], 5)
 }
 
 /// `/latest_producer_id_block` (`ProducerIdBlockZNode`, a `Map4`):
@@ -486,45 +425,31 @@ fn parse_object(json: &str) -> Result<SortedMap<String, Value>, JsonError> {
 }
 
 fn field<'a>(m: &'a SortedMap<String, Value>, key: &str) -> Result<&'a Value, JsonError> {
-    m.get(key)
-        .ok_or_else(|| JsonError(format!("missing field \"{key}\"")))
+    m.get(key).ok_or_else(|| JsonError(format!("missing field \"{key}\"")))
 }
 
 fn as_i32(v: &Value, key: &str) -> Result<i32, JsonError> {
-    v.as_i64()
-        .and_then(|n| i32::try_from(n).ok())
-        .ok_or_else(|| JsonError(format!("field \"{key}\" is not a 32-bit integer")))
+    v.as_i64().and_then(|n| i32::try_from(n).ok()).ok_or_else(|| JsonError(format!("field \"{key}\" is not a 32-bit integer")))
 }
 
 fn as_str<'a>(v: &'a Value, key: &str) -> Result<&'a str, JsonError> {
-    v.as_str()
-        .ok_or_else(|| JsonError(format!("field \"{key}\" is not a string")))
+    v.as_str().ok_or_else(|| JsonError(format!("field \"{key}\" is not a string")))
 }
 
 fn as_i64_string(v: &Value, key: &str) -> Result<i64, JsonError> {
-    as_str(v, key)?
-        .parse::<i64>()
-        .map_err(|_| JsonError(format!("field \"{key}\" is not a number in a string")))
+    as_str(v, key)?.parse::<i64>().map_err(|_| JsonError(format!("field \"{key}\" is not a number in a string")))
 }
 
 fn as_broker_list(v: &Value, key: &str) -> Result<Vec<BrokerId>, JsonError> {
-    let arr = v
-        .as_array()
-        .ok_or_else(|| JsonError(format!("field \"{key}\" is not an array")))?;
+    let arr = v.as_array().ok_or_else(|| JsonError(format!("field \"{key}\" is not an array")))?;
     arr.iter().map(|x| as_i32(x, key).map(BrokerId)).collect()
 }
 
 fn as_partition_map(v: &Value, key: &str) -> Result<SortedMap<i32, Vec<BrokerId>>, JsonError> {
-    let obj = v
-        .as_object()
-        .ok_or_else(|| JsonError(format!("field \"{key}\" is not an object")))?;
+    let obj = v.as_object().ok_or_else(|| JsonError(format!("field \"{key}\" is not an object")))?;
     let mut out = SortedMap::new();
     for (p, replicas) in obj {
-        let pid = p.parse::<i32>().map_err(|_| {
-            JsonError(format!(
-                "partition key \"{p}\" in \"{key}\" is not an integer"
-            ))
-        })?;
+        let pid = p.parse::<i32>().map_err(|_| JsonError(format!("partition key \"{p}\" in \"{key}\" is not an integer")))?;
         out.insert(pid, as_broker_list(replicas, key)?);
     }
     Ok(out)
@@ -549,10 +474,7 @@ pub fn parse_partition_state(json: &str) -> Result<PartitionStateJson, JsonError
     Ok(PartitionStateJson {
         leader: BrokerId(as_i32(field(&m, "leader")?, "leader")?),
         leader_epoch: LeaderEpoch(as_i32(field(&m, "leader_epoch")?, "leader_epoch")?),
-        controller_epoch: ControllerEpoch(as_i32(
-            field(&m, "controller_epoch")?,
-            "controller_epoch",
-        )?),
+        controller_epoch: ControllerEpoch(as_i32(field(&m, "controller_epoch")?, "controller_epoch")?),
         isr: as_broker_list(field(&m, "isr")?, "isr")?,
     })
 }
@@ -606,9 +528,7 @@ pub fn parse_controller(json: &str) -> Result<ControllerJson, JsonError> {
     let m = parse_object(json)?;
     Ok(ControllerJson {
         broker: BrokerId(as_i32(field(&m, "brokerid")?, "brokerid")?),
-        timestamp_ms: m
-            .get("timestamp")
-            .and_then(|v| as_i64_string(v, "timestamp").ok()),
+        timestamp_ms: m.get("timestamp").and_then(|v| as_i64_string(v, "timestamp").ok()),
     })
 }
 
@@ -637,15 +557,10 @@ pub fn parse_broker_registration(json: &str) -> Result<BrokerRegistrationJson, J
     let m = parse_object(json)?;
     let version = as_i32(field(&m, "version")?, "version")?;
     if version < 1 {
-        return Err(JsonError(format!(
-            "Unsupported version of broker registration: {json}"
-        )));
+        return Err(JsonError(format!("Unsupported version of broker registration: {json}")));
     }
     let endpoints = match m.get("endpoints") {
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|e| as_str(e, "endpoints").map(str::to_string))
-            .collect::<Result<_, _>>()?,
+        Some(Value::Array(a)) => a.iter().map(|e| as_str(e, "endpoints").map(str::to_string)).collect::<Result<_, _>>()?,
         Some(_) => return Err(JsonError("field \"endpoints\" is not an array".to_string())),
         None if version >= 2 => return Err(JsonError("missing field \"endpoints\"".to_string())),
         None => Vec::new(),
@@ -668,9 +583,7 @@ pub fn parse_broker_registration(json: &str) -> Result<BrokerRegistrationJson, J
         endpoints,
         jmx_port: as_i32(field(&m, "jmx_port")?, "jmx_port")?,
         rack,
-        timestamp_ms: m
-            .get("timestamp")
-            .and_then(|v| as_i64_string(v, "timestamp").ok()),
+        timestamp_ms: m.get("timestamp").and_then(|v| as_i64_string(v, "timestamp").ok()),
     })
 }
 
@@ -703,11 +616,7 @@ mod tests {
 
     fn seed_assignment() -> SortedMap<i32, Vec<BrokerId>> {
         let lists = crate::kafka::assign::SEED_ASSIGNMENT;
-        lists
-            .iter()
-            .enumerate()
-            .map(|(p, r)| (p as i32, ids(r)))
-            .collect()
+        lists.iter().enumerate().map(|(p, r)| (p as i32, ids(r))).collect()
     }
 
     fn seed_id() -> TopicId {
@@ -716,10 +625,7 @@ mod tests {
 
     #[test]
     fn controller_json_matches_the_seed() {
-        assert_eq!(
-            controller_json(BrokerId(1), 1631876996515),
-            r#"{"version":1,"brokerid":1,"timestamp":"1631876996515"}"#
-        );
+        assert_eq!(controller_json(BrokerId(1), 1631876996515), r#"{"version":1,"brokerid":1,"timestamp":"1631876996515"}"#);
     }
 
     #[test]
@@ -741,10 +647,7 @@ mod tests {
     #[test]
     fn broker_registration_brackets_ipv6_endpoints() {
         let j = broker_registration_json("::1", 9092, 0, None);
-        assert!(
-            j.contains(r#""endpoints":["PLAINTEXT://[::1]:9092"]"#),
-            "{j}"
-        );
+        assert!(j.contains(r#""endpoints":["PLAINTEXT://[::1]:9092"]"#), "{j}");
         assert!(j.contains(r#""host":"::1""#), "{j}");
     }
 
@@ -765,10 +668,7 @@ mod tests {
         let mut m = SortedMap::new();
         m.insert(0, ids(&[1]));
         let j = topic_assignment_json_full(&m, None, &SortedMap::new(), &SortedMap::new());
-        assert_eq!(
-            j,
-            r#"{"partitions":{"0":[1]},"adding_replicas":{},"removing_replicas":{},"version":3}"#
-        );
+        assert_eq!(j, r#"{"partitions":{"0":[1]},"adding_replicas":{},"removing_replicas":{},"version":3}"#);
     }
 
     #[test]
@@ -791,7 +691,9 @@ mod tests {
         let m: SortedMap<i32, Vec<BrokerId>> = (0..12).map(|p| (p, ids(&[1]))).collect();
         let j = topic_assignment_json(&m, seed_id());
         assert!(
-            j.starts_with(r#"{"partitions":{"11":[1],"0":[1],"1":[1],"2":[1],"3":[1],"4":[1],"5":[1],"6":[1],"7":[1],"8":[1],"9":[1],"10":[1]}"#),
+            j.starts_with(
+                r#"{"partitions":{"11":[1],"0":[1],"1":[1],"2":[1],"3":[1],"4":[1],"5":[1],"6":[1],"7":[1],"8":[1],"9":[1],"10":[1]}"#
+            ),
             "{j}"
         );
     }
@@ -807,12 +709,7 @@ mod tests {
     #[test]
     fn partition_state_matches_semantics() {
         assert_eq!(
-            partition_state_json(
-                ControllerEpoch(1),
-                BrokerId(3),
-                LeaderEpoch(0),
-                &ids(&[3, 2, 4, 1])
-            ),
+            partition_state_json(ControllerEpoch(1), BrokerId(3), LeaderEpoch(0), &ids(&[3, 2, 4, 1])),
             r#"{"controller_epoch":1,"leader":3,"version":1,"leader_epoch":0,"isr":[3,2,4,1]}"#
         );
     }
@@ -820,22 +717,14 @@ mod tests {
     #[test]
     fn partition_state_without_leader_writes_minus_one() {
         assert_eq!(
-            partition_state_json(
-                ControllerEpoch(2),
-                BrokerId::NO_LEADER,
-                LeaderEpoch(1),
-                &ids(&[1])
-            ),
+            partition_state_json(ControllerEpoch(2), BrokerId::NO_LEADER, LeaderEpoch(1), &ids(&[1])),
             r#"{"controller_epoch":2,"leader":-1,"version":1,"leader_epoch":1,"isr":[1]}"#
         );
     }
 
     #[test]
     fn empty_topic_config() {
-        assert_eq!(
-            topic_config_json(&SortedMap::new()),
-            r#"{"version":1,"config":{}}"#
-        );
+        assert_eq!(topic_config_json(&SortedMap::new()), r#"{"version":1,"config":{}}"#);
     }
 
     #[test]
@@ -844,27 +733,15 @@ mod tests {
         c.insert("retention.ms".to_string(), "1000".to_string());
         c.insert("cleanup.policy".to_string(), "compact".to_string());
         c.insert("min.insync.replicas".to_string(), "2".to_string());
-        let keyed: Vec<(&str, i32)> = c
-            .keys()
-            .map(|k| (k.as_str(), java_string_hash(k)))
-            .collect();
+        let keyed: Vec<(&str, i32)> = c.keys().map(|k| (k.as_str(), java_string_hash(k))).collect();
         let order = java_concurrent_hash_map_order(&keyed, 16);
-        let body: Vec<String> = order
-            .iter()
-            .map(|k| format!("{}:{}", json_string(k), json_string(&c[*k])))
-            .collect();
-        assert_eq!(
-            topic_config_json(&c),
-            format!(r#"{{"version":1,"config":{{{}}}}}"#, body.join(","))
-        );
+        let body: Vec<String> = order.iter().map(|k| format!("{}:{}", json_string(k), json_string(&c[*k]))).collect();
+        assert_eq!(topic_config_json(&c), format!(r#"{{"version":1,"config":{{{}}}}}"#, body.join(",")));
     }
 
     #[test]
     fn topic_config_ordered_keeps_last_value_of_a_repeated_key() {
-        let j = topic_config_json_ordered(&[
-            ("retention.ms".to_string(), "1".to_string()),
-            ("retention.ms".to_string(), "2".to_string()),
-        ]);
+        let j = topic_config_json_ordered(&[("retention.ms".to_string(), "1".to_string()), ("retention.ms".to_string(), "2".to_string())]);
         assert_eq!(j, r#"{"version":1,"config":{"retention.ms":"2"}}"#);
     }
 
@@ -880,14 +757,8 @@ mod tests {
 
     #[test]
     fn producer_id_block_keeps_insertion_order() {
-        assert_eq!(
-            producer_id_block_json(BrokerId(1), 0, 999),
-            r#"{"version":1,"broker":1,"block_start":"0","block_end":"999"}"#
-        );
-        assert_eq!(
-            producer_id_block_json(BrokerId(3), 1000, 1999),
-            r#"{"version":1,"broker":3,"block_start":"1000","block_end":"1999"}"#
-        );
+        assert_eq!(producer_id_block_json(BrokerId(1), 0, 999), r#"{"version":1,"broker":1,"block_start":"0","block_end":"999"}"#);
+        assert_eq!(producer_id_block_json(BrokerId(3), 1000, 1999), r#"{"version":1,"broker":3,"block_start":"1000","block_end":"1999"}"#);
     }
 
     #[test]
@@ -900,36 +771,16 @@ mod tests {
 
     #[test]
     fn champ_order_sorts_by_lowest_hash_bits_first() {
-        let items: Vec<(&str, i32)> = [
-            "version",
-            "leader",
-            "leader_epoch",
-            "controller_epoch",
-            "isr",
-        ]
-        .iter()
-        .map(|k| (*k, java_string_hash(k)))
-        .collect();
-        assert_eq!(
-            scala_immutable_hash_order(&items),
-            vec![
-                "controller_epoch",
-                "leader",
-                "version",
-                "leader_epoch",
-                "isr"
-            ]
-        );
+        let items: Vec<(&str, i32)> =
+            ["version", "leader", "leader_epoch", "controller_epoch", "isr"].iter().map(|k| (*k, java_string_hash(k))).collect();
+        assert_eq!(scala_immutable_hash_order(&items), vec!["controller_epoch", "leader", "version", "leader_epoch", "isr"]);
     }
 
     #[test]
     fn champ_order_keeps_fully_colliding_keys_in_insertion_order() {
         // "Aa" and "BB" have the same Java hash.
         assert_eq!(java_string_hash("Aa"), java_string_hash("BB"));
-        let items = vec![
-            ("BB", java_string_hash("BB")),
-            ("Aa", java_string_hash("Aa")),
-        ];
+        let items = vec![("BB", java_string_hash("BB")), ("Aa", java_string_hash("Aa"))];
         assert_eq!(scala_immutable_hash_order(&items), vec!["BB", "Aa"]);
     }
 
@@ -938,10 +789,7 @@ mod tests {
         let a: Vec<(i32, i32)> = (0..40).map(|i| (i, i * 7919)).collect();
         let mut b = a.clone();
         b.reverse();
-        assert_eq!(
-            scala_immutable_hash_order(&a),
-            scala_immutable_hash_order(&b)
-        );
+        assert_eq!(scala_immutable_hash_order(&a), scala_immutable_hash_order(&b));
     }
 
     #[test]
@@ -977,20 +825,12 @@ mod tests {
     #[test]
     fn concurrent_hash_map_without_resize_is_bucket_then_insertion_order() {
         let items = vec![("b", 17), ("a", 1), ("c", 2)];
-        assert_eq!(
-            java_concurrent_hash_map_order(&items, 16),
-            vec!["b", "a", "c"]
-        );
+        assert_eq!(java_concurrent_hash_map_order(&items, 16), vec!["b", "a", "c"]);
     }
 
     #[test]
     fn partition_state_round_trips() {
-        let j = partition_state_json(
-            ControllerEpoch(2),
-            BrokerId(4),
-            LeaderEpoch(2),
-            &ids(&[4, 2, 3]),
-        );
+        let j = partition_state_json(ControllerEpoch(2), BrokerId(4), LeaderEpoch(2), &ids(&[4, 2, 3]));
         let p = parse_partition_state(&j).unwrap();
         assert_eq!(p.leader, BrokerId(4));
         assert_eq!(p.leader_epoch, LeaderEpoch(2));
@@ -1003,14 +843,8 @@ mod tests {
         assert!(parse_partition_state(r#"{"leader":1}"#).is_err());
         assert!(parse_partition_state("not json").is_err());
         assert!(parse_partition_state("[1]").is_err());
-        assert!(parse_partition_state(
-            r#"{"controller_epoch":1,"leader":"x","version":1,"leader_epoch":0,"isr":[]}"#
-        )
-        .is_err());
-        assert!(parse_partition_state(
-            r#"{"controller_epoch":1,"leader":99999999999,"version":1,"leader_epoch":0,"isr":[]}"#
-        )
-        .is_err());
+        assert!(parse_partition_state(r#"{"controller_epoch":1,"leader":"x","version":1,"leader_epoch":0,"isr":[]}"#).is_err());
+        assert!(parse_partition_state(r#"{"controller_epoch":1,"leader":99999999999,"version":1,"leader_epoch":0,"isr":[]}"#).is_err());
     }
 
     #[test]
@@ -1034,20 +868,13 @@ mod tests {
     #[test]
     fn controller_round_trips() {
         let c = parse_controller(&controller_json(BrokerId(4), 1631877000000)).unwrap();
-        assert_eq!(
-            c,
-            ControllerJson {
-                broker: BrokerId(4),
-                timestamp_ms: Some(1631877000000)
-            }
-        );
+        assert_eq!(c, ControllerJson { broker: BrokerId(4), timestamp_ms: Some(1631877000000) });
         assert!(parse_controller(r#"{"version":1}"#).is_err());
     }
 
     #[test]
     fn broker_registration_round_trips() {
-        let b =
-            parse_broker_registration(&broker_registration_json("h", 9092, 7, Some("r"))).unwrap();
+        let b = parse_broker_registration(&broker_registration_json("h", 9092, 7, Some("r"))).unwrap();
         assert_eq!(b.version, 5);
         assert_eq!(b.host.as_deref(), Some("h"));
         assert_eq!(b.port, 9092);
@@ -1057,10 +884,7 @@ mod tests {
         assert_eq!(b.timestamp_ms, Some(7));
         assert!(parse_broker_registration(r#"{"version":4,"jmx_port":-1}"#).is_err());
         assert!(parse_broker_registration(r#"{"version":0,"jmx_port":-1}"#).is_err());
-        let null_host = parse_broker_registration(
-            r#"{"version":5,"jmx_port":-1,"endpoints":[],"host":null,"port":-1}"#,
-        )
-        .unwrap();
+        let null_host = parse_broker_registration(r#"{"version":5,"jmx_port":-1,"endpoints":[],"host":null,"port":-1}"#).unwrap();
         assert_eq!(null_host.host, None);
     }
 
@@ -1082,13 +906,8 @@ mod tests {
             (Value::Bool(a), S::Bool(b)) => a == b,
             (Value::Number(_), S::Number(_)) => ours.as_i64() == theirs.as_i64(),
             (Value::Str(a), S::String(b)) => a == b,
-            (Value::Array(a), S::Array(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_as_serde(x, y))
-            }
-            (Value::Object(a), S::Object(b)) => {
-                a.len() == b.len()
-                    && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_as_serde(v, w)))
-            }
+            (Value::Array(a), S::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_as_serde(x, y)),
+            (Value::Object(a), S::Object(b)) => a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_as_serde(v, w))),
             _ => false,
         }
     }
@@ -1097,10 +916,7 @@ mod tests {
     /// with the same message (text and position).
     fn check_against_serde(input: &str) {
         match (json_value::parse(input), serde_json::from_str::<serde_json::Value>(input)) {
-            (Ok(ours), Ok(theirs)) => assert!(
-                same_as_serde(&ours, &theirs),
-                "{input:?}: parsed as {ours:?}, serde_json gives {theirs:?}"
-            ),
+            (Ok(ours), Ok(theirs)) => assert!(same_as_serde(&ours, &theirs), "{input:?}: parsed as {ours:?}, serde_json gives {theirs:?}"),
             (Err(ours), Err(theirs)) => {
                 assert_eq!(ours.to_string(), theirs.to_string(), "message for {input:?}")
             }
@@ -1129,24 +945,114 @@ mod tests {
     }
 
     const HAND_PICKED: &[&str] = &[
-        "", " ", "1", "-0", "-", "-a", "01", "-01", "0.", "1.", ".5", "1.5", "-1.5", "1e3",
-        "1E+3", "1e-3", "1e", "1e+", "1ex", "0e0", "1.0", "99999999999999999999",
-        "-99999999999999999999", "9223372036854775807", "9223372036854775808",
-        "-9223372036854775808", "-9223372036854775809", "18446744073709551615",
-        "18446744073709551616", "184467440737095516150.5e10", "1e308", "1e309", "10e308",
-        "0.1e309", "1.7976931348623157e308", "1.7976931348623158e308", "1.7976931348623159e308",
-        "17976931348623157e292", "17976931348623158e292", "17976931348623159e292",
-        "179769313486231580793728971405303415079e270", "1e400", "0e400", "1e-400",
-        "1e99999999999", "1e-99999999999", "0e99999999999", "1e2147483647", "1e2147483648",
-        "-1e2147483648", "null", "nul", "nulx", "true", "tru", "trUe", "false", "fals", "nan",
-        "\"\"", "\"", "\"abc", "\"a\\", "\"\\q\"", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
-        "\"\\u00e9\\u20AC\"", "\"\\u00\"", "\"\\u00zz\"", "\"\\ud83d\\ude00\"", "\"\\ud83d\"",
-        "\"\\ud83d", "\"\\ud83dx\"", "\"\\ud83d\\n\"", "\"\\ud83d\\u0041\"", "\"\\ude00\"",
-        "\"\\ud83d\\ud83d\"", "\"a\u{1}b\"", "\"a\nb\"", "\"\u{7f}é😀\"", "[]", "[", "[1",
-        "[1,", "[1,]", "[,1]", "[1 2]", "[1,,2]", "{}", "{", "{\"a\"", "{\"a\":", "{\"a\":1",
-        "{\"a\":1,}", "{\"a\" 1}", "{1:1}", "{\"a\":1 \"b\":2}", "{\"a\":1,2}", "{\"a\":1,",
-        "{\"a\":1,\"a\":2}", "{,}", "1 2", "[] x", " \t\r\n[ 1 , {\"k\" : [ ] } ] \n ",
-        "\n\n  [1,\n  x]", "[1]\n\n]", "\u{feff}1", "[\u{a0}]", "{\"a\":1}\n,",
+        "",
+        " ",
+        "1",
+        "-0",
+        "-",
+        "-a",
+        "01",
+        "-01",
+        "0.",
+        "1.",
+        ".5",
+        "1.5",
+        "-1.5",
+        "1e3",
+        "1E+3",
+        "1e-3",
+        "1e",
+        "1e+",
+        "1ex",
+        "0e0",
+        "1.0",
+        "99999999999999999999",
+        "-99999999999999999999",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "18446744073709551615",
+        "18446744073709551616",
+        "184467440737095516150.5e10",
+        "1e308",
+        "1e309",
+        "10e308",
+        "0.1e309",
+        "1.7976931348623157e308",
+        "1.7976931348623158e308",
+        "1.7976931348623159e308",
+        "17976931348623157e292",
+        "17976931348623158e292",
+        "17976931348623159e292",
+        "179769313486231580793728971405303415079e270",
+        "1e400",
+        "0e400",
+        "1e-400",
+        "1e99999999999",
+        "1e-99999999999",
+        "0e99999999999",
+        "1e2147483647",
+        "1e2147483648",
+        "-1e2147483648",
+        "null",
+        "nul",
+        "nulx",
+        "true",
+        "tru",
+        "trUe",
+        "false",
+        "fals",
+        "nan",
+        "\"\"",
+        "\"",
+        "\"abc",
+        "\"a\\",
+        "\"\\q\"",
+        "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
+        "\"\\u00e9\\u20AC\"",
+        "\"\\u00\"",
+        "\"\\u00zz\"",
+        "\"\\ud83d\\ude00\"",
+        "\"\\ud83d\"",
+        "\"\\ud83d",
+        "\"\\ud83dx\"",
+        "\"\\ud83d\\n\"",
+        "\"\\ud83d\\u0041\"",
+        "\"\\ude00\"",
+        "\"\\ud83d\\ud83d\"",
+        "\"a\u{1}b\"",
+        "\"a\nb\"",
+        "\"\u{7f}é😀\"",
+        "[]",
+        "[",
+        "[1",
+        "[1,",
+        "[1,]",
+        "[,1]",
+        "[1 2]",
+        "[1,,2]",
+        "{}",
+        "{",
+        "{\"a\"",
+        "{\"a\":",
+        "{\"a\":1",
+        "{\"a\":1,}",
+        "{\"a\" 1}",
+        "{1:1}",
+        "{\"a\":1 \"b\":2}",
+        "{\"a\":1,2}",
+        "{\"a\":1,",
+        "{\"a\":1,\"a\":2}",
+        "{,}",
+        "1 2",
+        "[] x",
+        " \t\r\n[ 1 , {\"k\" : [ ] } ] \n ",
+        "\n\n  [1,\n  x]",
+        "[1]\n\n]",
+        "\u{feff}1",
+        "[\u{a0}]",
+        "{\"a\":1}\n,",
     ];
 
     #[test]
@@ -1163,14 +1069,11 @@ mod tests {
         }
         // Random mutations of the payloads and hand-picked inputs, and random strings.
         const ALPHABET: &[char] = &[
-            '{', '}', '[', ']', ':', ',', '"', '\\', 'u', 'n', 't', 'f', 'e', 'E', '.', '-', '+',
-            '0', '1', '9', 'a', 'D', '8', ' ', '\n', '\t', '\r', '\u{0}', '\u{1f}', 'é', '€',
-            '😀',
+            '{', '}', '[', ']', ':', ',', '"', '\\', 'u', 'n', 't', 'f', 'e', 'E', '.', '-', '+', '0', '1', '9', 'a', 'D', '8', ' ', '\n',
+            '\t', '\r', '\u{0}', '\u{1f}', 'é', '€', '😀',
         ];
         let mut rng = crate::sim::rng::Rng::new(0x15_0b);
-        let random_char = |rng: &mut crate::sim::rng::Rng| {
-            ALPHABET[rng.below(ALPHABET.len() as u64) as usize]
-        };
+        let random_char = |rng: &mut crate::sim::rng::Rng| ALPHABET[rng.below(ALPHABET.len() as u64) as usize];
         let random_boundary = |rng: &mut crate::sim::rng::Rng, s: &str| loop {
             let i = rng.below(s.len() as u64 + 1) as usize;
             if s.is_char_boundary(i) {
@@ -1245,13 +1148,7 @@ mod tests {
             assert_eq!(ours.as_i64(), expected, "{text}");
             assert_eq!(serde_json::from_str::<serde_json::Value>(text).unwrap().as_i64(), expected);
         }
-        assert_eq!(
-            parse_controller(r#"{"brokerid":1.0}"#).unwrap_err().0,
-            "field \"brokerid\" is not a 32-bit integer"
-        );
-        assert_eq!(
-            parse_controller(r#"{"brokerid":1,"brokerid":2}"#).unwrap().broker,
-            BrokerId(2)
-        );
+        assert_eq!(parse_controller(r#"{"brokerid":1.0}"#).unwrap_err().0, "field \"brokerid\" is not a 32-bit integer");
+        assert_eq!(parse_controller(r#"{"brokerid":1,"brokerid":2}"#).unwrap().broker, BrokerId(2));
     }
 }

@@ -130,11 +130,7 @@ impl Parser<'_> {
     fn error_at(&self, message: &'static str, index: usize) -> ParseError {
         let before = &self.bytes[..index];
         let start_of_line = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        ParseError {
-            message,
-            line: 1 + before[..start_of_line].iter().filter(|&&b| b == b'\n').count(),
-            column: index - start_of_line,
-        }
+        ParseError { message, line: 1 + before[..start_of_line].iter().filter(|&&b| b == b'\n').count(), column: index - start_of_line }
     }
 
     fn error(&self, message: &'static str) -> ParseError {
@@ -425,18 +421,12 @@ impl Parser<'_> {
                 match exp.checked_mul(10).and_then(|e| e.checked_add(i32::from(d - b'0'))) {
                     Some(e) => exp = e,
                     // serde_json gives up here: infinity is an error, anything else is zero.
-                    None if digits.significand != 0 && positive_exp => {
-                        return Err(self.error(NUMBER_OUT_OF_RANGE))
-                    }
+                    None if digits.significand != 0 && positive_exp => return Err(self.error(NUMBER_OUT_OF_RANGE)),
                     None => exp_overflowed = true,
                 }
             }
             if !exp_overflowed {
-                digits.exponent = if positive_exp {
-                    digits.exponent.saturating_add(exp)
-                } else {
-                    digits.exponent.saturating_sub(exp)
-                };
+                digits.exponent = if positive_exp { digits.exponent.saturating_add(exp) } else { digits.exponent.saturating_sub(exp) };
                 if digits.overflow_f64() {
                     return Err(self.error(NUMBER_OUT_OF_RANGE));
                 }
@@ -486,11 +476,7 @@ struct Digits {
 impl Digits {
     /// One more digit of the integer part or (`fraction`) of the fraction.
     fn push(&mut self, digit: u8, fraction: bool) {
-        let next = if self.dropping {
-            None
-        } else {
-            self.significand.checked_mul(10).and_then(|s| s.checked_add(u64::from(digit - b'0')))
-        };
+        let next = if self.dropping { None } else { self.significand.checked_mul(10).and_then(|s| s.checked_add(u64::from(digit - b'0'))) };
         match next {
             Some(s) => {
                 self.significand = s;

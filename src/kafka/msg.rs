@@ -169,33 +169,105 @@ pub struct TopicMeta {
 /// An admin request the controller serves (`ZkAdminManager` / `KafkaApis` → controller).
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum AdminOp {
-    CreateTopic { topic: String, partitions: Option<i32>, replication_factor: Option<i32>, assignment: Option<SortedMap<i32, Vec<BrokerId>>>, configs: Vec<(String, String)> },
-    DeleteTopic { topic: String },
-    CreatePartitions { topic: String, count: i32 },
+    CreateTopic {
+        topic: String,
+        partitions: Option<i32>,
+        replication_factor: Option<i32>,
+        assignment: Option<SortedMap<i32, Vec<BrokerId>>>,
+        configs: Vec<(String, String)>,
+    },
+    DeleteTopic {
+        topic: String,
+    },
+    CreatePartitions {
+        topic: String,
+        count: i32,
+    },
     /// `None` = every partition.
-    ElectPreferred { partitions: Option<Vec<TopicPartition>> },
+    ElectPreferred {
+        partitions: Option<Vec<TopicPartition>>,
+    },
 }
 
 /// Every Kafka message.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum KafkaMsg {
-    LeaderAndIsr { controller: BrokerId, controller_epoch: ControllerEpoch, broker_epoch: i64, partitions: Vec<PartState> },
-    LeaderAndIsrResponse { error: Option<KErr> },
-    UpdateMetadata { controller: BrokerId, controller_epoch: ControllerEpoch, live: Vec<BrokerId>, partitions: Vec<PartState>, topics: Vec<(String, TopicId)>, deleted: Vec<String> },
-    StopReplica { controller_epoch: ControllerEpoch, partitions: Vec<TopicPartition>, delete: bool },
-    Fetch { replica: BrokerId, corr: u64, parts: Vec<FetchPart> },
-    FetchResponse { corr: u64, parts: Vec<FetchData> },
-    Produce { corr: u64, acks: i16, tp: TopicPartition, values: Vec<Rc<str>> },
-    ProduceResponse { corr: u64, tp: TopicPartition, result: Result<i64, KErr> },
-    AlterIsr { broker: BrokerId, broker_epoch: i64, items: Vec<(TopicPartition, LeaderEpoch, Vec<BrokerId>, i32)> },
-    AlterIsrResponse { items: Vec<(TopicPartition, Result<(LeaderEpoch, Vec<BrokerId>, i32), KErr>)> },
-    ControlledShutdown { broker: BrokerId, broker_epoch: i64 },
-    ControlledShutdownResponse { remaining: usize, error: Option<KErr> },
-    Metadata { corr: u64 },
-    MetadataResponse { corr: u64, controller: Option<BrokerId>, brokers: Vec<BrokerId>, topics: Vec<TopicMeta> },
-    Admin { corr: u64, op: AdminOp },
+    LeaderAndIsr {
+        controller: BrokerId,
+        controller_epoch: ControllerEpoch,
+        broker_epoch: i64,
+        partitions: Vec<PartState>,
+    },
+    LeaderAndIsrResponse {
+        error: Option<KErr>,
+    },
+    UpdateMetadata {
+        controller: BrokerId,
+        controller_epoch: ControllerEpoch,
+        live: Vec<BrokerId>,
+        partitions: Vec<PartState>,
+        topics: Vec<(String, TopicId)>,
+        deleted: Vec<String>,
+    },
+    StopReplica {
+        controller_epoch: ControllerEpoch,
+        partitions: Vec<TopicPartition>,
+        delete: bool,
+    },
+    Fetch {
+        replica: BrokerId,
+        corr: u64,
+        parts: Vec<FetchPart>,
+    },
+    FetchResponse {
+        corr: u64,
+        parts: Vec<FetchData>,
+    },
+    Produce {
+        corr: u64,
+        acks: i16,
+        tp: TopicPartition,
+        values: Vec<Rc<str>>,
+    },
+    ProduceResponse {
+        corr: u64,
+        tp: TopicPartition,
+        result: Result<i64, KErr>,
+    },
+    AlterIsr {
+        broker: BrokerId,
+        broker_epoch: i64,
+        items: Vec<(TopicPartition, LeaderEpoch, Vec<BrokerId>, i32)>,
+    },
+    AlterIsrResponse {
+        items: Vec<(TopicPartition, Result<(LeaderEpoch, Vec<BrokerId>, i32), KErr>)>,
+    },
+    ControlledShutdown {
+        broker: BrokerId,
+        broker_epoch: i64,
+    },
+    ControlledShutdownResponse {
+        remaining: usize,
+        error: Option<KErr>,
+    },
+    Metadata {
+        corr: u64,
+    },
+    MetadataResponse {
+        corr: u64,
+        controller: Option<BrokerId>,
+        brokers: Vec<BrokerId>,
+        topics: Vec<TopicMeta>,
+    },
+    Admin {
+        corr: u64,
+        op: AdminOp,
+    },
     /// Per-item results (an election answers per partition; the others have one item).
-    AdminResponse { corr: u64, results: Vec<(String, Result<(), (KErr, String)>)> },
+    AdminResponse {
+        corr: u64,
+        results: Vec<(String, Result<(), (KErr, String)>)>,
+    },
 }
 
 impl KafkaMsg {
@@ -208,7 +280,9 @@ impl KafkaMsg {
             KafkaMsg::Produce { .. } | KafkaMsg::ProduceResponse { .. } => "produce",
             KafkaMsg::AlterIsr { .. } | KafkaMsg::AlterIsrResponse { .. } => "alter-isr",
             KafkaMsg::ControlledShutdown { .. } | KafkaMsg::ControlledShutdownResponse { .. } => "controlled-shutdown",
-            KafkaMsg::Metadata { .. } | KafkaMsg::MetadataResponse { .. } | KafkaMsg::Admin { .. } | KafkaMsg::AdminResponse { .. } => "admin",
+            KafkaMsg::Metadata { .. } | KafkaMsg::MetadataResponse { .. } | KafkaMsg::Admin { .. } | KafkaMsg::AdminResponse { .. } => {
+                "admin"
+            }
         }
     }
 
@@ -304,7 +378,12 @@ impl fmt::Display for KafkaMsg {
             }
             KafkaMsg::LeaderAndIsrResponse { error } => write!(f, "LeaderAndIsr response {}", error.map(|e| e.name()).unwrap_or("NONE")),
             KafkaMsg::UpdateMetadata { controller, controller_epoch, live, partitions, .. } => {
-                write!(f, "UpdateMetadata from controller {controller} (epoch {controller_epoch}): live brokers [{}], {} partitions", ids(live), partitions.len())
+                write!(
+                    f,
+                    "UpdateMetadata from controller {controller} (epoch {controller_epoch}): live brokers [{}], {} partitions",
+                    ids(live),
+                    partitions.len()
+                )
             }
             KafkaMsg::StopReplica { partitions, delete, .. } => write!(f, "StopReplica {} partitions (delete {delete})", partitions.len()),
             KafkaMsg::Fetch { replica, parts, .. } => {
@@ -324,7 +403,12 @@ impl fmt::Display for KafkaMsg {
                 let n: usize = parts.iter().map(|p| p.records.len()).sum();
                 write!(f, "Fetch response: {n} records for {} partitions", parts.len())
             }
-            KafkaMsg::Produce { acks, tp, values, .. } => write!(f, "Produce {} records to {tp} (acks={})", values.len(), if *acks == -1 { "all".to_string() } else { acks.to_string() }),
+            KafkaMsg::Produce { acks, tp, values, .. } => write!(
+                f,
+                "Produce {} records to {tp} (acks={})",
+                values.len(),
+                if *acks == -1 { "all".to_string() } else { acks.to_string() }
+            ),
             KafkaMsg::ProduceResponse { tp, result, .. } => match result {
                 Ok(o) => write!(f, "Produce response {tp}: base offset {o}"),
                 Err(e) => write!(f, "Produce response {tp}: {}", e.name()),
@@ -347,7 +431,13 @@ impl fmt::Display for KafkaMsg {
             },
             KafkaMsg::Metadata { .. } => f.write_str("Metadata request"),
             KafkaMsg::MetadataResponse { controller, brokers, topics, .. } => {
-                write!(f, "Metadata response: brokers [{}], controller {}, {} topics", ids(brokers), controller.map(|c| c.0).unwrap_or(-1), topics.len())
+                write!(
+                    f,
+                    "Metadata response: brokers [{}], controller {}, {} topics",
+                    ids(brokers),
+                    controller.map(|c| c.0).unwrap_or(-1),
+                    topics.len()
+                )
             }
             KafkaMsg::Admin { op, .. } => match op {
                 AdminOp::CreateTopic { topic, .. } => write!(f, "CreateTopics {topic}"),

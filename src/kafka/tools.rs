@@ -21,8 +21,8 @@ use std::rc::Rc;
 
 use crate::sim::time::{Duration, Time};
 use crate::sim::NodeId;
-use crate::zk::client::{ClientEvent, ZkClient};
 use crate::zk::cli_format::log4j_date;
+use crate::zk::client::{ClientEvent, ZkClient};
 use crate::zk::msg::ZkMsg;
 use crate::zk::types::{CreateMode, ErrCode, Op, Reply, WriteOp};
 
@@ -31,7 +31,8 @@ use super::broker::{bytes, children_of, data_of, multi_error, KIo, KOut, KafkaTi
 use super::json;
 use super::msg::{AdminOp, FetchPart, KErr, KafkaMsg, TopicMeta};
 use super::topics_cmd::{
-    self, ConsumerCmd, ElectionTarget, LeaderElectionCmd, PartitionDescription, ProducerCmd, StartOffset, TopicDescription, TopicsAction, TopicsCmd,
+    self, ConsumerCmd, ElectionTarget, LeaderElectionCmd, PartitionDescription, ProducerCmd, StartOffset, TopicDescription, TopicsAction,
+    TopicsCmd,
 };
 use super::types::{BrokerId, TopicId, TopicPartition};
 
@@ -43,10 +44,16 @@ const ERR: &str = "Error while executing topic command : ";
 pub enum ToolJob {
     Topics(TopicsCmd),
     Election(LeaderElectionCmd),
-    Producer { cmd: ProducerCmd, values: Vec<String> },
+    Producer {
+        cmd: ProducerCmd,
+        values: Vec<String>,
+    },
     Consumer(ConsumerCmd),
     /// Benchmark/swarm load: one record every `every`, acks=all, partitions round robin.
-    Load { topic: String, every: Duration },
+    Load {
+        topic: String,
+        every: Duration,
+    },
 }
 
 /// Per-partition consumer position.
@@ -282,8 +289,20 @@ impl KafkaTool {
                 }
                 let id = TopicId::random_v4(b);
                 let cfg = json::topic_config_json_ordered(&cmd.configs);
-                self.zreq(io, "cfg", Op::Write(WriteOp::Create { path: format!("/config/topics/{topic}"), data: bytes(&cfg), mode: CreateMode::PERSISTENT }));
-                self.zreq(io, "topic", Op::Write(WriteOp::Create { path: format!("/brokers/topics/{topic}"), data: bytes(&json::topic_assignment_json(&assignment, id)), mode: CreateMode::PERSISTENT }));
+                self.zreq(
+                    io,
+                    "cfg",
+                    Op::Write(WriteOp::Create { path: format!("/config/topics/{topic}"), data: bytes(&cfg), mode: CreateMode::PERSISTENT }),
+                );
+                self.zreq(
+                    io,
+                    "topic",
+                    Op::Write(WriteOp::Create {
+                        path: format!("/brokers/topics/{topic}"),
+                        data: bytes(&json::topic_assignment_json(&assignment, id)),
+                        mode: CreateMode::PERSISTENT,
+                    }),
+                );
             }
             _ => {
                 let r = self.take("topic");
@@ -301,7 +320,16 @@ impl KafkaTool {
     }
 
     fn matching(&self, cmd: &TopicsCmd, topics: &[String]) -> Vec<String> {
-        topics.iter().filter(|t| cmd.topic_filter.as_ref().map(|f| f.is_topic_allowed(t, cmd.exclude_internal)).unwrap_or(!cmd.exclude_internal || !topics_cmd::is_internal_topic(t))).cloned().collect()
+        topics
+            .iter()
+            .filter(|t| {
+                cmd.topic_filter
+                    .as_ref()
+                    .map(|f| f.is_topic_allowed(t, cmd.exclude_internal))
+                    .unwrap_or(!cmd.exclude_internal || !topics_cmd::is_internal_topic(t))
+            })
+            .cloned()
+            .collect()
     }
 
     fn zk_describe(&mut self, io: &mut KIo<'_>, cmd: &TopicsCmd, phase: u8) {
@@ -328,7 +356,12 @@ impl KafkaTool {
                     self.print(format!("{ERR}{}", topics_cmd::topic_does_not_exist_message(cmd.topic.as_deref().unwrap_or(""))));
                     return;
                 }
-                self.names = topics.iter().map(|t| format!("t:{t}")).chain(marked.iter().map(|t| format!("m:{t}"))).chain(live.iter().map(|b| format!("b:{b}"))).collect();
+                self.names = topics
+                    .iter()
+                    .map(|t| format!("t:{t}"))
+                    .chain(marked.iter().map(|t| format!("m:{t}")))
+                    .chain(live.iter().map(|b| format!("b:{b}")))
+                    .collect();
                 for t in &topics {
                     self.zreq(io, &format!("t:{t}"), Op::GetData { path: format!("/brokers/topics/{t}"), watch: false });
                     self.zreq(io, &format!("c:{t}"), Op::GetData { path: format!("/config/topics/{t}"), watch: false });
@@ -339,28 +372,50 @@ impl KafkaTool {
                 for t in &topics {
                     let Some((d, _)) = self.take(&format!("t:{t}")).as_ref().and_then(data_of) else { continue };
                     let Ok(a) = json::parse_topic_assignment(&d) else { continue };
-                    let cfg = self.take(&format!("c:{t}")).as_ref().and_then(data_of).and_then(|(d, _)| json::parse_topic_config(&d).ok()).unwrap_or_default();
+                    let cfg = self
+                        .take(&format!("c:{t}"))
+                        .as_ref()
+                        .and_then(data_of)
+                        .and_then(|(d, _)| json::parse_topic_config(&d).ok())
+                        .unwrap_or_default();
                     self.names.push(format!("a:{t}:{}", d.len()));
                     self.results.insert(format!("#a:{t}"), Ok(Reply::Data { data: bytes(&d), stat: Default::default() }));
-                    self.results.insert(format!("#c:{t}"), Ok(Reply::Data { data: bytes(&json::topic_config_json(&cfg)), stat: Default::default() }));
+                    self.results.insert(
+                        format!("#c:{t}"),
+                        Ok(Reply::Data { data: bytes(&json::topic_config_json(&cfg)), stat: Default::default() }),
+                    );
                     for p in a.partitions.keys() {
-                        self.zreq(io, &format!("s:{t}:{p}"), Op::GetData { path: format!("/brokers/topics/{t}/partitions/{p}/state"), watch: false });
+                        self.zreq(
+                            io,
+                            &format!("s:{t}:{p}"),
+                            Op::GetData { path: format!("/brokers/topics/{t}/partitions/{p}/state"), watch: false },
+                        );
                     }
                 }
             }
             _ => {
                 let topics: Vec<String> = self.names.iter().filter_map(|n| n.strip_prefix("t:")).map(String::from).collect();
                 let marked: Vec<String> = self.names.iter().filter_map(|n| n.strip_prefix("m:")).map(String::from).collect();
-                let live: Vec<BrokerId> = self.names.iter().filter_map(|n| n.strip_prefix("b:")).filter_map(|b| b.parse().ok()).map(BrokerId).collect();
+                let live: Vec<BrokerId> =
+                    self.names.iter().filter_map(|n| n.strip_prefix("b:")).filter_map(|b| b.parse().ok()).map(BrokerId).collect();
                 let mut sorted = topics.clone();
                 crate::sorted::sort(&mut sorted);
                 for t in sorted {
                     let Some((d, _)) = self.take(&format!("#a:{t}")).as_ref().and_then(data_of) else { continue };
                     let Ok(a) = json::parse_topic_assignment(&d) else { continue };
-                    let cfg = self.take(&format!("#c:{t}")).as_ref().and_then(data_of).and_then(|(d, _)| json::parse_topic_config(&d).ok()).unwrap_or_default();
+                    let cfg = self
+                        .take(&format!("#c:{t}"))
+                        .as_ref()
+                        .and_then(data_of)
+                        .and_then(|(d, _)| json::parse_topic_config(&d).ok())
+                        .unwrap_or_default();
                     let mut parts = Vec::new();
                     for (p, replicas) in &a.partitions {
-                        let st = self.take(&format!("s:{t}:{p}")).as_ref().and_then(data_of).and_then(|(d, _)| json::parse_partition_state(&d).ok());
+                        let st = self
+                            .take(&format!("s:{t}:{p}"))
+                            .as_ref()
+                            .and_then(data_of)
+                            .and_then(|(d, _)| json::parse_partition_state(&d).ok());
                         let (leader, isr) = match st {
                             Some(s) => (if s.leader.0 < 0 { None } else { Some(s.leader) }, s.isr),
                             None => (None, Vec::new()),
@@ -400,7 +455,11 @@ impl KafkaTool {
                 }
                 for t in &topics {
                     self.names.push(t.clone());
-                    self.zreq(io, &format!("d:{t}"), Op::Write(WriteOp::Create { path: format!("/admin/delete_topics/{t}"), data: None, mode: CreateMode::PERSISTENT }));
+                    self.zreq(
+                        io,
+                        &format!("d:{t}"),
+                        Op::Write(WriteOp::Create { path: format!("/admin/delete_topics/{t}"), data: None, mode: CreateMode::PERSISTENT }),
+                    );
                 }
             }
             _ => {
@@ -446,7 +505,13 @@ impl KafkaTool {
                     return;
                 }
                 let rf = a.partitions.values().next().map(|r| r.len() as i32).unwrap_or(1);
-                let start = a.partitions.get(&0).and_then(|r| r.first()).and_then(|h| brokers.iter().position(|b| b == h)).map(|p| p as i32).unwrap_or(-1);
+                let start = a
+                    .partitions
+                    .get(&0)
+                    .and_then(|r| r.first())
+                    .and_then(|h| brokers.iter().position(|b| b == h))
+                    .map(|p| p as i32)
+                    .unwrap_or(-1);
                 let added = match &cmd.replica_assignment {
                     Some(extra) => extra.iter().map(|(p, r)| (p + cur, r.clone())).collect(),
                     None => {
@@ -464,7 +529,11 @@ impl KafkaTool {
                 all.extend(added);
                 self.print("WARNING: If partitions are increased for a topic that has a key, the partition logic or ordering of the messages will be affected");
                 let j = json::topic_assignment_json(&all, a.topic_id.unwrap_or(TopicId::ZERO));
-                self.zreq(io, "set", Op::Write(WriteOp::SetData { path: format!("/brokers/topics/{topic}"), data: bytes(&j), version: st.version }));
+                self.zreq(
+                    io,
+                    "set",
+                    Op::Write(WriteOp::SetData { path: format!("/brokers/topics/{topic}"), data: bytes(&j), version: st.version }),
+                );
             }
             _ => match self.take("set").as_ref().and_then(multi_error) {
                 None => self.print("Adding partitions succeeded!"),
@@ -548,7 +617,9 @@ impl KafkaTool {
                         _ => "electLeaders",
                     };
                     if matches!(self.job, ToolJob::Topics(_)) {
-                        self.print(format!("{ERR}org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: {call}"));
+                        self.print(format!(
+                            "{ERR}org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: {call}"
+                        ));
                     } else {
                         self.print(format!("Exception in thread \"main\" org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: {call}"));
                     }
@@ -573,7 +644,10 @@ impl KafkaTool {
                 let give_up = limit.unwrap_or(Duration::from_secs(10));
                 if idle >= give_up {
                     if limit.is_some() {
-                        self.print(format!("{} ERROR Error processing message, terminating consumer process:  (kafka.tools.ConsoleConsumer$)", time_prefix(io.wall_ms())));
+                        self.print(format!(
+                            "{} ERROR Error processing message, terminating consumer process:  (kafka.tools.ConsoleConsumer$)",
+                            time_prefix(io.wall_ms())
+                        ));
                         self.print("org.apache.kafka.common.errors.TimeoutException");
                     }
                     self.print(format!("Processed a total of {} messages", self.consumed));
@@ -704,7 +778,13 @@ impl KafkaTool {
                             let parts: Vec<PartitionDescription> = tm
                                 .partitions
                                 .iter()
-                                .map(|p| PartitionDescription { partition: p.partition, leader: if p.leader.0 < 0 { None } else { Some(p.leader) }, replicas: p.replicas.clone(), isr: p.isr.clone(), reassignment: None })
+                                .map(|p| PartitionDescription {
+                                    partition: p.partition,
+                                    leader: if p.leader.0 < 0 { None } else { Some(p.leader) },
+                                    replicas: p.replicas.clone(),
+                                    isr: p.isr.clone(),
+                                    reassignment: None,
+                                })
                                 .collect();
                             // describeConfigs: non-default entries; the stock server.properties sets
                             // log.segment.bytes statically.
@@ -713,7 +793,8 @@ impl KafkaTool {
                                 configs.retain(|(ck, _)| ck != k);
                                 configs.push((k.clone(), v.clone()));
                             }
-                            let min_isr = tm.configs.iter().find(|(k, _)| k == "min.insync.replicas").and_then(|(_, v)| v.parse().ok()).unwrap_or(1);
+                            let min_isr =
+                                tm.configs.iter().find(|(k, _)| k == "min.insync.replicas").and_then(|(_, v)| v.parse().ok()).unwrap_or(1);
                             let desc = TopicDescription {
                                 topic: t.clone(),
                                 topic_id: tm.id,
@@ -733,7 +814,10 @@ impl KafkaTool {
                         let topics = self.matching(&cmd, &names);
                         if topics.is_empty() {
                             if !cmd.if_exists {
-                                self.print(format!("{ERR}{}", topics_cmd::topic_does_not_exist_message(cmd.topic.as_deref().unwrap_or(""))));
+                                self.print(format!(
+                                    "{ERR}{}",
+                                    topics_cmd::topic_does_not_exist_message(cmd.topic.as_deref().unwrap_or(""))
+                                ));
                             }
                             self.finish(io);
                             return;
@@ -835,18 +919,26 @@ impl KafkaTool {
                     (_, Ok(())) => {}
                     (_, Err((e, m))) => {
                         self.print(format!("{ERR}{}: {m}", e.exception()));
-                        self.print(format!("{} ERROR java.util.concurrent.ExecutionException: {}: {m}", time_prefix(io.wall_ms()), e.exception()));
+                        self.print(format!(
+                            "{} ERROR java.util.concurrent.ExecutionException: {}: {m}",
+                            time_prefix(io.wall_ms()),
+                            e.exception()
+                        ));
                     }
                 }
                 self.finish(io);
             }
             ToolJob::Election(_) => {
                 let ok: Vec<String> = results.iter().filter(|(_, r)| r.is_ok()).map(|(k, _)| k.clone()).collect();
-                let noop: Vec<String> = results.iter().filter(|(_, r)| matches!(r, Err((KErr::ElectionNotNeeded, _)))).map(|(k, _)| k.clone()).collect();
-                let failed: Vec<(String, String)> = results.iter().filter_map(|(k, r)| match r {
-                    Err((KErr::ElectionNotNeeded, _)) | Ok(()) => None,
-                    Err((e, m)) => Some((k.clone(), format!("{}: {m}", e.exception()))),
-                }).collect();
+                let noop: Vec<String> =
+                    results.iter().filter(|(_, r)| matches!(r, Err((KErr::ElectionNotNeeded, _)))).map(|(k, _)| k.clone()).collect();
+                let failed: Vec<(String, String)> = results
+                    .iter()
+                    .filter_map(|(k, r)| match r {
+                        Err((KErr::ElectionNotNeeded, _)) | Ok(()) => None,
+                        Err((e, m)) => Some((k.clone(), format!("{}: {m}", e.exception()))),
+                    })
+                    .collect();
                 if !ok.is_empty() {
                     self.print(format!("Successfully completed leader election (PREFERRED) for partitions {}", ok.join(", ")));
                 }
@@ -854,7 +946,10 @@ impl KafkaTool {
                     self.print(format!("Valid replica already elected for partitions {}", noop.join(", ")));
                 }
                 if !failed.is_empty() {
-                    self.print(format!("Error completing leader election (PREFERRED) for partition: {}", failed.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", ")));
+                    self.print(format!(
+                        "Error completing leader election (PREFERRED) for partition: {}",
+                        failed.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", ")
+                    ));
                     for (k, m) in &failed {
                         self.print(format!("Error completing leader election (PREFERRED) for partition: {k}: {m}"));
                     }
@@ -921,7 +1016,11 @@ impl KafkaTool {
         match result {
             Ok(base) => {
                 if self.retries > 1 {
-                    self.print(format!("# sandbox: {} more retr{} of the same error before it succeeded", self.retries - 1, if self.retries == 2 { "y" } else { "ies" }));
+                    self.print(format!(
+                        "# sandbox: {} more retr{} of the same error before it succeeded",
+                        self.retries - 1,
+                        if self.retries == 2 { "y" } else { "ies" }
+                    ));
                 }
                 let acks = match cmd.acks {
                     topics_cmd::Acks::All => "all",
@@ -929,7 +1028,10 @@ impl KafkaTool {
                     topics_cmd::Acks::None => "0",
                 };
                 let last = base + values.len() as i64 - 1;
-                self.print(format!("# sandbox: {} record(s) acknowledged (acks={acks}) by the leader of {tp}, offsets {base}..{last}", values.len()));
+                self.print(format!(
+                    "# sandbox: {} record(s) acknowledged (acks={acks}) by the leader of {tp}, offsets {base}..{last}",
+                    values.len()
+                ));
                 self.finish(io);
             }
             Err(e) if e.retriable() => {
@@ -982,7 +1084,10 @@ impl KafkaTool {
             cmd.topic,
             values.first().map(|v| v.len()).unwrap_or(0)
         ));
-        self.print(format!("org.apache.kafka.common.errors.TimeoutException: Expiring {} record(s) for {tp}:120000 ms has passed since batch creation", values.len()));
+        self.print(format!(
+            "org.apache.kafka.common.errors.TimeoutException: Expiring {} record(s) for {tp}:120000 ms has passed since batch creation",
+            values.len()
+        ));
         self.finish(io);
     }
 
@@ -992,11 +1097,19 @@ impl KafkaTool {
         let Some((_, _, topics)) = self.meta.as_ref() else { return };
         let mut per: SortedMap<BrokerId, Vec<FetchPart>> = SortedMap::new();
         for (tp, pos) in &self.positions {
-            let Some(p) = topics.iter().find(|t| t.name == tp.topic).and_then(|t| t.partitions.iter().find(|p| p.partition == tp.partition)) else { continue };
+            let Some(p) =
+                topics.iter().find(|t| t.name == tp.topic).and_then(|t| t.partitions.iter().find(|p| p.partition == tp.partition))
+            else {
+                continue;
+            };
             if p.leader.0 < 0 {
                 continue;
             }
-            per.get_or_default(p.leader).push(FetchPart { tp: tp.clone(), offset: if pos.started { pos.offset } else { 0 }, last_epoch: -1 });
+            per.get_or_default(p.leader).push(FetchPart {
+                tp: tp.clone(),
+                offset: if pos.started { pos.offset } else { 0 },
+                last_epoch: -1,
+            });
         }
         if per.is_empty() {
             self.meta = None;

@@ -40,9 +40,7 @@
 //!   check is taken from the 3.x source; we could not confirm that 2.8 has it.
 
 use crate::kafka::assign::{java_split, java_trim, parse_replica_assignment};
-use crate::kafka::json::{
-    java_concurrent_hash_map_order, java_hash_map_order, scala_immutable_hash_order,
-};
+use crate::kafka::json::{java_concurrent_hash_map_order, java_hash_map_order, scala_immutable_hash_order};
 use crate::kafka::types::{java_string_hash, BrokerId, TopicId, TopicPartition};
 use crate::sorted::SortedMap;
 use std::fmt;
@@ -75,28 +73,16 @@ pub struct CliError {
 
 impl CliError {
     fn usage(text: impl Into<String>) -> CliError {
-        CliError {
-            kind: CliErrorKind::Usage,
-            text: text.into(),
-        }
+        CliError { kind: CliErrorKind::Usage, text: text.into() }
     }
     fn uncaught(class: &str, message: &str) -> CliError {
-        CliError {
-            kind: CliErrorKind::Uncaught,
-            text: format!("Exception in thread \"main\" {class}: {message}"),
-        }
+        CliError { kind: CliErrorKind::Uncaught, text: format!("Exception in thread \"main\" {class}: {message}") }
     }
     fn failed(text: impl Into<String>) -> CliError {
-        CliError {
-            kind: CliErrorKind::Failed,
-            text: text.into(),
-        }
+        CliError { kind: CliErrorKind::Failed, text: text.into() }
     }
     fn version() -> CliError {
-        CliError {
-            kind: CliErrorKind::Version,
-            text: VERSION_LINE.to_string(),
-        }
+        CliError { kind: CliErrorKind::Version, text: VERSION_LINE.to_string() }
     }
 
     /// The process exit code the real tool ends with.
@@ -111,8 +97,7 @@ impl CliError {
     /// `true` if the text goes to stdout (`--version`, `kafka-topics` command failures).
     pub fn is_stdout(&self) -> bool {
         matches!(self.kind, CliErrorKind::Version)
-            || (self.kind == CliErrorKind::Failed
-                && self.text.starts_with(TOPIC_COMMAND_ERROR_PREFIX))
+            || (self.kind == CliErrorKind::Failed && self.text.starts_with(TOPIC_COMMAND_ERROR_PREFIX))
     }
 }
 
@@ -152,36 +137,16 @@ struct OptSpec {
 }
 
 const fn flag(name: &'static str) -> OptSpec {
-    OptSpec {
-        name,
-        arg: ArgKind::NoArg,
-        for_help: false,
-    }
+    OptSpec { name, arg: ArgKind::NoArg, for_help: false }
 }
 const fn req(name: &'static str) -> OptSpec {
-    OptSpec {
-        name,
-        arg: ArgKind::Required,
-        for_help: false,
-    }
+    OptSpec { name, arg: ArgKind::Required, for_help: false }
 }
 const fn opt_arg(name: &'static str) -> OptSpec {
-    OptSpec {
-        name,
-        arg: ArgKind::Optional,
-        for_help: false,
-    }
+    OptSpec { name, arg: ArgKind::Optional, for_help: false }
 }
-const HELP: OptSpec = OptSpec {
-    name: "help",
-    arg: ArgKind::NoArg,
-    for_help: true,
-};
-const VERSION: OptSpec = OptSpec {
-    name: "version",
-    arg: ArgKind::NoArg,
-    for_help: true,
-};
+const HELP: OptSpec = OptSpec { name: "help", arg: ArgKind::NoArg, for_help: true };
+const VERSION: OptSpec = OptSpec { name: "version", arg: ArgKind::NoArg, for_help: true };
 
 /// A jopt-simple `OptionException` raised while parsing.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -192,16 +157,10 @@ struct JoptError {
 
 impl JoptError {
     fn unrecognized(option: &str) -> JoptError {
-        JoptError {
-            class: "joptsimple.UnrecognizedOptionException",
-            message: format!("{option} is not a recognized option"),
-        }
+        JoptError { class: "joptsimple.UnrecognizedOptionException", message: format!("{option} is not a recognized option") }
     }
     fn missing_argument(option: &str) -> JoptError {
-        JoptError {
-            class: "joptsimple.OptionMissingRequiredArgumentException",
-            message: format!("Option {option} requires an argument"),
-        }
+        JoptError { class: "joptsimple.OptionMissingRequiredArgumentException", message: format!("Option {option} requires an argument") }
     }
     fn missing_required(options: &[&str]) -> JoptError {
         JoptError {
@@ -218,9 +177,7 @@ impl JoptError {
     fn multiple(option: &str) -> JoptError {
         JoptError {
             class: "joptsimple.MultipleArgumentsForOptionException",
-            message: format!(
-                "Found multiple arguments for option {option}, but you asked for only one"
-            ),
+            message: format!("Found multiple arguments for option {option}, but you asked for only one"),
         }
     }
     fn uncaught(&self) -> CliError {
@@ -242,11 +199,7 @@ impl OptionSet {
         self.detected.iter().any(|(n, _)| *n == name)
     }
     fn values(&self, name: &str) -> Vec<&str> {
-        self.detected
-            .iter()
-            .filter(|(n, _)| *n == name)
-            .filter_map(|(_, v)| v.as_deref())
-            .collect()
+        self.detected.iter().filter(|(n, _)| *n == name).filter_map(|(_, v)| v.as_deref()).collect()
     }
     /// `OptionSet.valueOf` for a String option.
     fn value_of(&self, name: &str) -> Result<Option<&str>, JoptError> {
@@ -314,11 +267,7 @@ fn key_value(token: &str) -> (&str, Option<&str>) {
 
 /// `OptionParser.parse` (jopt-simple 5, not POSIXly correct, abbreviations off).
 /// `required_unless`: `(option, other)` pairs: `option` is required unless `other` is present.
-fn jopt_parse(
-    specs: &[OptSpec],
-    args: &[String],
-    required_unless: &[(&'static str, &'static str)],
-) -> Result<OptionSet, JoptError> {
+fn jopt_parse(specs: &[OptSpec], args: &[String], required_unless: &[(&'static str, &'static str)]) -> Result<OptionSet, JoptError> {
     let find = |name: &str| specs.iter().find(|s| s.name == name).copied();
     let mut set = OptionSet::default();
     let mut i = 0;
@@ -386,11 +335,8 @@ fn jopt_parse(
         }
     }
     let help_present = specs.iter().any(|s| s.for_help && set.has(s.name));
-    let missing: Vec<&str> = required_unless
-        .iter()
-        .filter(|(option, other)| !set.has(option) && !set.has(other))
-        .map(|(option, _)| *option)
-        .collect();
+    let missing: Vec<&str> =
+        required_unless.iter().filter(|(option, other)| !set.has(option) && !set.has(other)).map(|(option, _)| *option).collect();
     if !missing.is_empty() && !help_present {
         return Err(JoptError::missing_required(&missing));
     }
@@ -405,10 +351,7 @@ fn spec(name: &str) -> String {
 /// The iteration order of a Scala 2.13 immutable `HashSet[OptionSpec[_]]`: an `OptionSpec`'s
 /// hash is its `List("name").hashCode` = `31 + name.hashCode`.
 fn option_set_order<'a>(names: &[&'a str]) -> Vec<&'a str> {
-    let keyed: Vec<(&'a str, i32)> = names
-        .iter()
-        .map(|n| (*n, 31i32.wrapping_add(java_string_hash(n))))
-        .collect();
+    let keyed: Vec<(&'a str, i32)> = names.iter().map(|n| (*n, 31i32.wrapping_add(java_string_hash(n)))).collect();
     scala_immutable_hash_order(&keyed)
 }
 
@@ -416,10 +359,7 @@ fn option_set_order<'a>(names: &[&'a str]) -> Vec<&'a str> {
 fn check_required(set: &OptionSet, names: &[&str]) -> Result<(), CliError> {
     for n in names {
         if !set.has(n) {
-            return Err(CliError::usage(format!(
-                "Missing required argument \"{}\"",
-                spec(n)
-            )));
+            return Err(CliError::usage(format!("Missing required argument \"{}\"", spec(n))));
         }
     }
     Ok(())
@@ -435,11 +375,7 @@ fn check_invalid_in_order(set: &OptionSet, used: &str, invalid: &[&str]) -> Resu
     if set.has(used) {
         for arg in invalid {
             if set.has(arg) {
-                return Err(CliError::usage(format!(
-                    "Option \"{}\" can't be used with option \"{}\"",
-                    spec(used),
-                    spec(arg)
-                )));
+                return Err(CliError::usage(format!("Option \"{}\" can't be used with option \"{}\"", spec(used), spec(arg))));
             }
         }
     }
@@ -473,17 +409,10 @@ pub fn validate_topic_name(topic: &str) -> Result<(), String> {
         return Err("Topic name cannot be \".\" or \"..\"".to_string());
     }
     if topic.encode_utf16().count() > 249 {
-        return Err(format!(
-            "Topic name is illegal, it can't be longer than 249 characters, topic name: {topic}"
-        ));
+        return Err(format!("Topic name is illegal, it can't be longer than 249 characters, topic name: {topic}"));
     }
-    if !topic
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
-    {
-        return Err(format!(
-            "Topic name \"{topic}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"
-        ));
+    if !topic.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-') {
+        return Err(format!("Topic name \"{topic}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"));
     }
     Ok(())
 }
@@ -556,11 +485,7 @@ fn split_config_pair(s: &str) -> Vec<String> {
         .split('=')
         .enumerate()
         .map(|(i, p)| {
-            let p = if i > 0 {
-                p.trim_start_matches(is_ws)
-            } else {
-                p
-            };
+            let p = if i > 0 { p.trim_start_matches(is_ws) } else { p };
             p.to_string()
         })
         .collect();
@@ -637,9 +562,7 @@ fn class_item_matches(item: &ClassItem, c: char) -> bool {
         ClassItem::Range(a, b) => *a <= c && c <= *b,
         ClassItem::Digit(neg) => c.is_ascii_digit() != *neg,
         ClassItem::Word(neg) => (c.is_ascii_alphanumeric() || c == '_') != *neg,
-        ClassItem::Space(neg) => {
-            matches!(c, ' ' | '\t' | '\n' | '\u{0b}' | '\u{0c}' | '\r') != *neg
-        }
+        ClassItem::Space(neg) => matches!(c, ' ' | '\t' | '\n' | '\u{0b}' | '\u{0c}' | '\r') != *neg,
     }
 }
 
@@ -671,11 +594,7 @@ impl RegexParser {
             alts.push(self.concat()?);
         }
         self.depth -= 1;
-        Ok(if alts.len() == 1 {
-            alts.pop().unwrap_or(Node::Empty)
-        } else {
-            Node::Alt(alts)
-        })
+        Ok(if alts.len() == 1 { alts.pop().unwrap_or(Node::Empty) } else { Node::Alt(alts) })
     }
     fn concat(&mut self) -> Result<Node, ()> {
         let mut items = Vec::new();
@@ -924,18 +843,10 @@ impl TopicFilter {
     /// `IncludeList(raw)`: trims, turns `,` into `|`, drops spaces and surrounding quotes, then
     /// compiles. The error is Kafka's `RuntimeException` message: `<regex> is an invalid regex.`
     pub fn new(raw: &str) -> Result<TopicFilter, String> {
-        let regex = java_trim(raw)
-            .replace(',', "|")
-            .replace(' ', "")
-            .trim_start_matches(['"', '\''])
-            .trim_end_matches(['"', '\''])
-            .to_string();
+        let regex =
+            java_trim(raw).replace(',', "|").replace(' ', "").trim_start_matches(['"', '\'']).trim_end_matches(['"', '\'']).to_string();
         let invalid = || format!("{regex} is an invalid regex.");
-        let mut parser = RegexParser {
-            chars: regex.chars().collect(),
-            pos: 0,
-            depth: 0,
-        };
+        let mut parser = RegexParser { chars: regex.chars().collect(), pos: 0, depth: 0 };
         let ast = parser.alternation().map_err(|_| invalid())?;
         if parser.pos != parser.chars.len() {
             return Err(invalid());
@@ -963,9 +874,7 @@ impl TopicFilter {
                 let step = match &self.prog[pc] {
                     Inst::Char(x) => *x == *c,
                     Inst::Any => !matches!(*c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'),
-                    Inst::Class(items, neg) => {
-                        items.iter().any(|i| class_item_matches(i, *c)) != *neg
-                    }
+                    Inst::Class(items, neg) => items.iter().any(|i| class_item_matches(i, *c)) != *neg,
                     _ => false,
                 };
                 if step {
@@ -980,14 +889,7 @@ impl TopicFilter {
         current.iter().any(|pc| self.prog[*pc] == Inst::Match)
     }
 
-    fn add_thread(
-        &self,
-        list: &mut Vec<usize>,
-        seen: &mut [usize],
-        pc: usize,
-        pos: usize,
-        len: usize,
-    ) {
+    fn add_thread(&self, list: &mut Vec<usize>, seen: &mut [usize], pc: usize, pos: usize, len: usize) {
         let mut stack = vec![pc];
         while let Some(pc) = stack.pop() {
             if pc >= self.prog.len() || seen[pc] == pos {
@@ -1137,23 +1039,17 @@ pub fn parse_topics_args_detailed(args: &[String]) -> Result<TopicsCmd, CliError
 
     // checkArgs
     if args.is_empty() {
-        return Err(CliError::usage(
-            "Create, delete, describe, or change a topic.",
-        ));
+        return Err(CliError::usage("Create, delete, describe, or change a topic."));
     }
     if set.has("help") {
-        return Err(CliError::usage(
-            "This tool helps to create, delete, describe, or change a topic.",
-        ));
+        return Err(CliError::usage("This tool helps to create, delete, describe, or change a topic."));
     }
     if set.has("version") {
         return Err(CliError::version());
     }
     let actions = ["create", "list", "alter", "describe", "delete"];
     if actions.iter().filter(|a| set.has(a)).count() != 1 {
-        return Err(CliError::usage(
-            "Command must include exactly one action: --list, --describe, --create, --alter or --delete",
-        ));
+        return Err(CliError::usage("Command must include exactly one action: --list, --describe, --create, --alter or --delete"));
     }
     let has_bootstrap = set.has("bootstrap-server");
     let has_zk = set.has("zookeeper");
@@ -1184,109 +1080,51 @@ pub fn parse_topics_args_detailed(args: &[String]) -> Result<TopicsCmd, CliError
         check_required(&set, &["partitions"])?;
     }
     check_invalid(&set, "config", &["describe", "list", "delete"])?;
-    check_invalid(
-        &set,
-        "delete-config",
-        &["create", "describe", "list", "delete", "bootstrap-server"],
-    )?;
+    check_invalid(&set, "delete-config", &["create", "describe", "list", "delete", "bootstrap-server"])?;
     check_invalid(&set, "partitions", &["describe", "list", "delete"])?;
-    check_invalid(
-        &set,
-        "replication-factor",
-        &["alter", "describe", "list", "delete"],
-    )?;
+    check_invalid(&set, "replication-factor", &["alter", "describe", "list", "delete"])?;
     check_invalid(&set, "replica-assignment", &["describe", "list", "delete"])?;
     if set.has("create") {
-        check_invalid_in_order(
-            &set,
-            "replica-assignment",
-            &["partitions", "replication-factor"],
-        )?;
+        check_invalid_in_order(&set, "replica-assignment", &["partitions", "replication-factor"])?;
     }
     let not_describe = ["alter", "create", "list", "delete"];
-    let with = |extra: &[&'static str]| -> Vec<&'static str> {
-        not_describe
-            .iter()
-            .copied()
-            .chain(extra.iter().copied())
-            .collect()
-    };
+    let with = |extra: &[&'static str]| -> Vec<&'static str> { not_describe.iter().copied().chain(extra.iter().copied()).collect() };
     check_invalid(
         &set,
         "under-replicated-partitions",
-        &with(&[
-            "under-min-isr-partitions",
-            "at-min-isr-partitions",
-            "unavailable-partitions",
-            "topics-with-overrides",
-        ]),
+        &with(&["under-min-isr-partitions", "at-min-isr-partitions", "unavailable-partitions", "topics-with-overrides"]),
     )?;
     check_invalid(
         &set,
         "under-min-isr-partitions",
-        &with(&[
-            "under-replicated-partitions",
-            "at-min-isr-partitions",
-            "unavailable-partitions",
-            "topics-with-overrides",
-            "zookeeper",
-        ]),
+        &with(&["under-replicated-partitions", "at-min-isr-partitions", "unavailable-partitions", "topics-with-overrides", "zookeeper"]),
     )?;
     check_invalid(
         &set,
         "at-min-isr-partitions",
-        &with(&[
-            "under-replicated-partitions",
-            "under-min-isr-partitions",
-            "unavailable-partitions",
-            "topics-with-overrides",
-            "zookeeper",
-        ]),
+        &with(&["under-replicated-partitions", "under-min-isr-partitions", "unavailable-partitions", "topics-with-overrides", "zookeeper"]),
     )?;
     check_invalid(
         &set,
         "unavailable-partitions",
-        &with(&[
-            "under-replicated-partitions",
-            "under-min-isr-partitions",
-            "at-min-isr-partitions",
-            "topics-with-overrides",
-        ]),
+        &with(&["under-replicated-partitions", "under-min-isr-partitions", "at-min-isr-partitions", "topics-with-overrides"]),
     )?;
     check_invalid(
         &set,
         "topics-with-overrides",
-        &with(&[
-            "under-replicated-partitions",
-            "under-min-isr-partitions",
-            "at-min-isr-partitions",
-            "unavailable-partitions",
-        ]),
+        &with(&["under-replicated-partitions", "under-min-isr-partitions", "at-min-isr-partitions", "unavailable-partitions"]),
     )?;
     check_invalid(&set, "if-exists", &["create", "list"])?;
-    check_invalid(
-        &set,
-        "if-not-exists",
-        &["alter", "describe", "list", "delete"],
-    )?;
+    check_invalid(&set, "if-not-exists", &["alter", "describe", "list", "delete"])?;
     check_invalid(&set, "exclude-internal", &["alter", "create", "delete"])?;
 
     // main: the service is built before the try.
     let (connection, command_config) = if has_zk {
-        let zk = set
-            .value_of("zookeeper")
-            .map_err(|e| e.uncaught())?
-            .unwrap_or_default();
+        let zk = set.value_of("zookeeper").map_err(|e| e.uncaught())?.unwrap_or_default();
         (Connection::Zookeeper(zk.to_string()), None)
     } else {
-        let cc = set
-            .value_of("command-config")
-            .map_err(|e| e.uncaught())?
-            .map(str::to_string);
-        let bs = set
-            .value_of("bootstrap-server")
-            .map_err(|e| e.uncaught())?
-            .unwrap_or_default();
+        let cc = set.value_of("command-config").map_err(|e| e.uncaught())?.map(str::to_string);
+        let bs = set.value_of("bootstrap-server").map_err(|e| e.uncaught())?.unwrap_or_default();
         (Connection::BootstrapServer(bs.to_string()), cc)
     };
 
@@ -1304,10 +1142,7 @@ pub fn parse_topics_args_detailed(args: &[String]) -> Result<TopicsCmd, CliError
 
     // Inside the try: opts.topic is read first by every action.
     let as_failed = |e: JoptError| topic_failed(&e.message);
-    let topic = set
-        .value_of("topic")
-        .map_err(as_failed)?
-        .map(str::to_string);
+    let topic = set.value_of("topic").map_err(as_failed)?.map(str::to_string);
 
     let mut cmd = TopicsCmd {
         action,
@@ -1333,8 +1168,7 @@ pub fn parse_topics_args_detailed(args: &[String]) -> Result<TopicsCmd, CliError
 
     // getTopics builds the IncludeList before CommandTopicPartition everywhere except on the
     // --bootstrap-server --alter path, where it comes after.
-    let filter_first =
-        action != TopicsAction::Create && (action != TopicsAction::Alter || cmd.is_zookeeper());
+    let filter_first = action != TopicsAction::Create && (action != TopicsAction::Alter || cmd.is_zookeeper());
     if filter_first {
         cmd.topic_filter = topic_filter_of(&cmd.topic)?;
     }
@@ -1344,8 +1178,7 @@ pub fn parse_topics_args_detailed(args: &[String]) -> Result<TopicsCmd, CliError
         cmd.replication_factor = set.int_value_of("replication-factor").map_err(as_failed)?;
         if let Some(ra) = set.value_of("replica-assignment").map_err(as_failed)? {
             if !ra.is_empty() {
-                cmd.replica_assignment =
-                    Some(parse_replica_assignment(ra).map_err(|m| topic_failed(&m))?);
+                cmd.replica_assignment = Some(parse_replica_assignment(ra).map_err(|m| topic_failed(&m))?);
             }
         }
         let mut pairs = Vec::new();
@@ -1355,10 +1188,7 @@ pub fn parse_topics_args_detailed(args: &[String]) -> Result<TopicsCmd, CliError
             if parts.len() != 2 {
                 well_formed = false;
             } else {
-                pairs.push((
-                    java_trim(&parts[0]).to_string(),
-                    java_trim(&parts[1]).to_string(),
-                ));
+                pairs.push((java_trim(&parts[0]).to_string(), java_trim(&parts[1]).to_string()));
             }
         }
         if !well_formed {
@@ -1369,11 +1199,7 @@ pub fn parse_topics_args_detailed(args: &[String]) -> Result<TopicsCmd, CliError
         let names: Vec<String> = pairs.iter().map(|(k, _)| k.clone()).collect();
         validate_config_names(&names).map_err(|m| topic_failed(&m))?;
         cmd.configs = pairs;
-        let deletes: Vec<String> = set
-            .values("delete-config")
-            .iter()
-            .map(|d| java_trim(d).to_string())
-            .collect();
+        let deletes: Vec<String> = set.values("delete-config").iter().map(|d| java_trim(d).to_string()).collect();
         validate_config_names(&deletes).map_err(|m| topic_failed(&m))?;
         cmd.delete_configs = deletes;
     }
@@ -1413,18 +1239,11 @@ impl TopicsCmd {
         if self.action != TopicsAction::Create || self.is_zookeeper() {
             return Ok(());
         }
-        if self
-            .replication_factor
-            .is_some_and(|rf| !(1..=i16::MAX as i32).contains(&rf))
-        {
-            return Err(format!(
-                "{TOPIC_COMMAND_ERROR_PREFIX}The replication factor must be between 1 and 32767 inclusive"
-            ));
+        if self.replication_factor.is_some_and(|rf| !(1..=i16::MAX as i32).contains(&rf)) {
+            return Err(format!("{TOPIC_COMMAND_ERROR_PREFIX}The replication factor must be between 1 and 32767 inclusive"));
         }
         if self.partitions.is_some_and(|p| p < 1) {
-            return Err(format!(
-                "{TOPIC_COMMAND_ERROR_PREFIX}The partitions must be greater than 0"
-            ));
+            return Err(format!("{TOPIC_COMMAND_ERROR_PREFIX}The partitions must be greater than 0"));
         }
         Ok(())
     }
@@ -1477,16 +1296,7 @@ pub fn list_topics_output(topics: &[(String, bool)], zookeeper: bool) -> String 
     let mut sorted: Vec<&(String, bool)> = topics.iter().collect();
     crate::sorted::sort(&mut sorted);
     if zookeeper {
-        sorted
-            .iter()
-            .map(|(t, marked)| {
-                if *marked {
-                    format!("{t} - marked for deletion\n")
-                } else {
-                    format!("{t}\n")
-                }
-            })
-            .collect()
+        sorted.iter().map(|(t, marked)| if *marked { format!("{t} - marked for deletion\n") } else { format!("{t}\n") }).collect()
     } else {
         let names: Vec<&str> = sorted.iter().map(|(t, _)| t.as_str()).collect();
         format!("{}\n", names.join("\n"))
@@ -1521,19 +1331,12 @@ pub fn parse_zk_connect_string(s: &str) -> Result<ZkConnectString, String> {
         }
         let (host, port) = match h.rfind(':') {
             Some(i) if !h.ends_with(']') => {
-                let port = h[i + 1..]
-                    .parse::<u16>()
-                    .map_err(|_| format!("Invalid port in connect string: {h}"))?;
+                let port = h[i + 1..].parse::<u16>().map_err(|_| format!("Invalid port in connect string: {h}"))?;
                 (&h[..i], port)
             }
             _ => (h, 2181),
         };
-        out.push((
-            host.trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_string(),
-            port,
-        ));
+        out.push((host.trim_start_matches('[').trim_end_matches(']').to_string(), port));
     }
     if out.is_empty() {
         return Err("A HostProvider may not be empty!".to_string());
@@ -1546,17 +1349,9 @@ pub fn parse_zk_connect_string(s: &str) -> Result<ZkConnectString, String> {
 pub fn parse_bootstrap_servers(s: &str) -> Result<Vec<(String, u16)>, String> {
     let mut out = Vec::new();
     for url in s.split(',').map(str::trim).filter(|u| !u.is_empty()) {
-        let port_ok = url
-            .rfind(':')
-            .and_then(|i| url[i + 1..].parse::<u16>().ok().map(|p| (i, p)));
+        let port_ok = url.rfind(':').and_then(|i| url[i + 1..].parse::<u16>().ok().map(|p| (i, p)));
         match port_ok {
-            Some((i, p)) if i > 0 => out.push((
-                url[..i]
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .to_string(),
-                p,
-            )),
+            Some((i, p)) if i > 0 => out.push((url[..i].trim_start_matches('[').trim_end_matches(']').to_string(), p)),
             _ => return Err(format!("Invalid url in bootstrap.servers: {url}")),
         }
     }
@@ -1617,16 +1412,8 @@ impl PartitionDescription {
     /// `getReplicationFactor`: replicas, minus the adding ones while a reassignment runs.
     fn replication_factor(&self) -> usize {
         match &self.reassignment {
-            Some(ra)
-                if self
-                    .replicas
-                    .iter()
-                    .any(|r| ra.adding.contains(r) || ra.removing.contains(r)) =>
-            {
-                self.replicas
-                    .iter()
-                    .filter(|r| !ra.adding.contains(r))
-                    .count()
+            Some(ra) if self.replicas.iter().any(|r| ra.adding.contains(r) || ra.removing.contains(r)) => {
+                self.replicas.iter().filter(|r| !ra.adding.contains(r)).count()
             }
             _ => self.replicas.len(),
         }
@@ -1653,32 +1440,19 @@ impl PartitionDescription {
 }
 
 fn join_ids(ids: &[BrokerId]) -> String {
-    ids.iter()
-        .map(|b| b.0.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
+    ids.iter().map(|b| b.0.to_string()).collect::<Vec<_>>().join(",")
 }
 
 /// `TopicDescription.printDescription`: the header line, with its newline.
 pub fn format_topic_line(topic: &TopicDescription) -> String {
-    let keyed: Vec<(&(String, String), i32)> = topic
-        .configs
-        .iter()
-        .map(|kv| (kv, java_string_hash(&kv.0)))
-        .collect();
-    let configs: Vec<String> = java_hash_map_order(&keyed)
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    let keyed: Vec<(&(String, String), i32)> = topic.configs.iter().map(|kv| (kv, java_string_hash(&kv.0))).collect();
+    let configs: Vec<String> = java_hash_map_order(&keyed).iter().map(|(k, v)| format!("{k}={v}")).collect();
     let mut s = format!("Topic: {}", topic.topic);
     if !topic.topic_id.is_zero() {
         s.push_str(&format!("\tTopicId: {}", topic.topic_id));
     }
     s.push_str(&format!("\tPartitionCount: {}", topic.partition_count));
-    s.push_str(&format!(
-        "\tReplicationFactor: {}",
-        topic.replication_factor
-    ));
+    s.push_str(&format!("\tReplicationFactor: {}", topic.replication_factor));
     s.push_str(&format!("\tConfigs: {}", configs.join(",")));
     if topic.marked_for_deletion {
         s.push_str("\tMarkedForDeletion: true");
@@ -1688,11 +1462,7 @@ pub fn format_topic_line(topic: &TopicDescription) -> String {
 }
 
 /// `PartitionDescription.printDescription`: one partition line, with its newline.
-pub fn format_partition_line(
-    topic: &str,
-    p: &PartitionDescription,
-    marked_for_deletion: bool,
-) -> String {
+pub fn format_partition_line(topic: &str, p: &PartitionDescription, marked_for_deletion: bool) -> String {
     let leader = match p.leader {
         Some(l) => l.0.to_string(),
         None => "none".to_string(),
@@ -1768,11 +1538,7 @@ pub fn describe_topic_output(
                 || (filter.under_min_isr_partitions && p.is_under_min_isr(min_isr))
                 || (filter.at_min_isr_partitions && p.is_at_min_isr(min_isr));
             if show {
-                out.push_str(&format_partition_line(
-                    &topic.topic,
-                    p,
-                    topic.marked_for_deletion,
-                ));
+                out.push_str(&format_partition_line(&topic.topic, p, topic.marked_for_deletion));
             }
         }
     }
@@ -1782,23 +1548,14 @@ pub fn describe_topic_output(
 /// The `ReplicationFactor` the `--zookeeper` path prints: the replica count of the first entry
 /// of the Scala immutable map it decodes the assignment into (insertion order up to 4
 /// partitions, CHAMP order of `TopicPartition.hashCode` beyond). `0` for no partitions.
-pub fn zk_describe_replication_factor(
-    topic: &str,
-    assignment: &SortedMap<i32, Vec<BrokerId>>,
-) -> i32 {
+pub fn zk_describe_replication_factor(topic: &str, assignment: &SortedMap<i32, Vec<BrokerId>>) -> i32 {
     let first = if assignment.len() <= 4 {
         assignment.keys().next().copied()
     } else {
-        let keyed: Vec<(i32, i32)> = assignment
-            .keys()
-            .map(|p| (*p, TopicPartition::new(topic, *p).java_hash_code()))
-            .collect();
+        let keyed: Vec<(i32, i32)> = assignment.keys().map(|p| (*p, TopicPartition::new(topic, *p).java_hash_code())).collect();
         scala_immutable_hash_order(&keyed).first().copied()
     };
-    first
-        .and_then(|p| assignment.get(&p))
-        .map(|r| r.len() as i32)
-        .unwrap_or(0)
+    first.and_then(|p| assignment.get(&p)).map(|r| r.len() as i32).unwrap_or(0)
 }
 
 // =============================================================================================
@@ -1884,25 +1641,15 @@ pub fn parse_leader_election_args_detailed(args: &[String]) -> Result<LeaderElec
         missing.insert(0, "election-type");
     }
     if !missing.is_empty() {
-        return Err(failed(format!(
-            "Missing required option(s): {}",
-            missing.join(", ")
-        )));
+        return Err(failed(format!("Missing required option(s): {}", missing.join(", "))));
     }
     let exclusive = ["topic", "all-topic-partitions", "path-to-json-file"];
     if exclusive.iter().filter(|o| set.has(o)).count() != 1 {
-        return Err(failed(format!(
-            "One and only one of the following options is required: {}",
-            exclusive.join(", ")
-        )));
+        return Err(failed(format!("One and only one of the following options is required: {}", exclusive.join(", "))));
     }
     match (set.has("topic"), set.has("partition")) {
         (true, false) => return Err(failed("Missing required option(s): partition".to_string())),
-        (false, true) => {
-            return Err(failed(
-                "Option partition is only allowed if topic is used".to_string(),
-            ))
-        }
+        (false, true) => return Err(failed("Option partition is only allowed if topic is used".to_string())),
         _ => {}
     }
     let jopt = |e: JoptError| e.uncaught();
@@ -1921,53 +1668,32 @@ pub fn parse_leader_election_args_detailed(args: &[String]) -> Result<LeaderElec
         if converted.len() > 1 {
             return Err(JoptError::multiple("election-type").uncaught());
         }
-        converted
-            .first()
-            .copied()
-            .unwrap_or(ElectionType::Preferred)
+        converted.first().copied().unwrap_or(ElectionType::Preferred)
     };
     let json_file = set.value_of("path-to-json-file").map_err(jopt)?;
     let topic = set.value_of("topic").map_err(jopt)?;
     let partition = set.int_value_of("partition").map_err(jopt)?;
-    let admin_config = set
-        .value_of("admin.config")
-        .map_err(jopt)?
-        .map(str::to_string);
-    let bootstrap_server = set
-        .value_of("bootstrap-server")
-        .map_err(jopt)?
-        .unwrap_or_default()
-        .to_string();
+    let admin_config = set.value_of("admin.config").map_err(jopt)?.map(str::to_string);
+    let bootstrap_server = set.value_of("bootstrap-server").map_err(jopt)?.unwrap_or_default().to_string();
     let target = match (json_file, topic, partition) {
         (Some(f), _, _) => ElectionTarget::JsonFile(f.to_string()),
         (None, Some(t), Some(p)) => ElectionTarget::Partition(TopicPartition::new(t, p)),
         _ => ElectionTarget::AllTopicPartitions,
     };
-    Ok(LeaderElectionCmd {
-        bootstrap_server,
-        election_type,
-        target,
-        admin_config,
-    })
+    Ok(LeaderElectionCmd { bootstrap_server, election_type, target, admin_config })
 }
 
 /// `Successfully completed leader election (PREFERRED) for partitions test-0, test-1`
 /// (`partitions` in the order the caller wants them listed; Kafka iterates a hash set).
 pub fn election_success_line(election_type: ElectionType, partitions: &[TopicPartition]) -> String {
     let list: Vec<String> = partitions.iter().map(|p| p.to_string()).collect();
-    format!(
-        "Successfully completed leader election ({election_type}) for partitions {}",
-        list.join(", ")
-    )
+    format!("Successfully completed leader election ({election_type}) for partitions {}", list.join(", "))
 }
 
 /// `Valid replica already elected for partitions test-0`
 pub fn election_noop_line(partitions: &[TopicPartition]) -> String {
     let list: Vec<String> = partitions.iter().map(|p| p.to_string()).collect();
-    format!(
-        "Valid replica already elected for partitions {}",
-        list.join(", ")
-    )
+    format!("Valid replica already elected for partitions {}", list.join(", "))
 }
 
 // =============================================================================================
@@ -2036,11 +1762,7 @@ const PRODUCER_SPECS: &[OptSpec] = &[
 /// `ToolsUtils.validatePortOrDie`'s test (`Utils.getPort != null` for every comma-separated
 /// entry). `Err` carries a JVM exception line if a port overflows `Integer.parseInt`.
 fn valid_host_ports(list: &str) -> Result<bool, CliError> {
-    let entries = if list.contains(',') {
-        java_split(list, ',')
-    } else {
-        vec![list]
-    };
+    let entries = if list.contains(',') { java_split(list, ',') } else { vec![list] };
     let mut valid = 0;
     for e in &entries {
         // HOST_PORT_PATTERN = ".*?\[?([0-9a-zA-Z\-%._:]*)\]?:([0-9]+)": anything, ':', digits.
@@ -2048,9 +1770,7 @@ fn valid_host_ports(list: &str) -> Result<bool, CliError> {
             let digits = &e[i + 1..];
             if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
                 if digits.parse::<i32>().is_err() {
-                    return Err(CliError::failed(format!(
-                        "java.lang.NumberFormatException: For input string: \"{digits}\""
-                    )));
+                    return Err(CliError::failed(format!("java.lang.NumberFormatException: For input string: \"{digits}\"")));
                 }
                 valid += 1;
             }
@@ -2067,72 +1787,46 @@ pub fn parse_console_producer_args(args: &[String]) -> Result<ProducerCmd, Strin
 /// `ConsoleProducer.ProducerConfig` then `producerProps`/`KafkaProducer` config checks. Option
 /// errors after parsing are caught by `main` and printed as their bare message.
 pub fn parse_console_producer_args_detailed(args: &[String]) -> Result<ProducerCmd, CliError> {
-    let set = jopt_parse(PRODUCER_SPECS, args, &[("bootstrap-server", "broker-list")])
-        .map_err(|e| CliError::usage(e.message))?;
+    let set = jopt_parse(PRODUCER_SPECS, args, &[("bootstrap-server", "broker-list")]).map_err(|e| CliError::usage(e.message))?;
     if args.is_empty() || set.has("help") {
-        return Err(CliError::usage(
-            "This tool helps to read data from standard input and publish it to Kafka.",
-        ));
+        return Err(CliError::usage("This tool helps to read data from standard input and publish it to Kafka."));
     }
     if set.has("version") {
         return Err(CliError::version());
     }
     check_required(&set, &["topic"])?;
     let caught = |e: JoptError| CliError::failed(e.message);
-    let topic = set
-        .value_of("topic")
-        .map_err(caught)?
-        .unwrap_or_default()
-        .to_string();
+    let topic = set.value_of("topic").map_err(caught)?.unwrap_or_default().to_string();
     let bootstrap = set.value_of("bootstrap-server").map_err(caught)?;
     let broker_list = set.value_of("broker-list").map_err(caught)?;
-    let hosts = if set.has("bootstrap-server") {
-        bootstrap
-    } else {
-        broker_list
-    }
-    .unwrap_or_default();
+    let hosts = if set.has("bootstrap-server") { bootstrap } else { broker_list }.unwrap_or_default();
     if !valid_host_ports(hosts)? {
-        return Err(CliError::usage(
-            "Please provide valid host:port like host1:9091,host2:9092\n ",
-        ));
+        return Err(CliError::usage("Please provide valid host:port like host1:9091,host2:9092\n "));
     }
     let sync = set.has("sync");
     let reader_properties = parse_key_value_args(&set.values("property"));
     let producer_properties = parse_key_value_args(&set.values("producer-property"));
-    let producer_config = set
-        .value_of("producer.config")
-        .map_err(caught)?
-        .map(str::to_string);
+    let producer_config = set.value_of("producer.config").map_err(caught)?.map(str::to_string);
     // producerProps: the typed options, in maybeMergeOptions order.
     set.int_value_of("timeout").map_err(caught)?;
     let acks_option = set.value_of("request-required-acks").map_err(caught)?;
     set.int_value_of("request-timeout-ms").map_err(caught)?;
-    set.int_value_of("message-send-max-retries")
-        .map_err(caught)?;
+    set.int_value_of("message-send-max-retries").map_err(caught)?;
     set.int_value_of("retry-backoff-ms").map_err(caught)?;
     set.int_value_of("socket-buffer-size").map_err(caught)?;
     set.long_value_of("max-memory-bytes").map_err(caught)?;
     set.int_value_of("batch-size").map_err(caught)?;
-    set.long_value_of("max-partition-memory-bytes")
-        .map_err(caught)?;
+    set.long_value_of("max-partition-memory-bytes").map_err(caught)?;
     set.long_value_of("metadata-expiry-ms").map_err(caught)?;
     set.long_value_of("max-block-ms").map_err(caught)?;
     let messages = match set.int_value_of("messages").map_err(caught)? {
         None => None,
         Some(n) if n >= 1 => Some(n as u32),
-        Some(_) => {
-            return Err(CliError::failed(
-                "Option messages must be a positive integer",
-            ))
-        }
+        Some(_) => return Err(CliError::failed("Option messages must be a positive integer")),
     };
     let acks_text = match acks_option {
         Some(a) => a.to_string(),
-        None => producer_properties
-            .get("acks")
-            .cloned()
-            .unwrap_or_else(|| "1".to_string()),
+        None => producer_properties.get("acks").cloned().unwrap_or_else(|| "1".to_string()),
     };
     let acks = match acks_text.as_str() {
         "all" | "-1" => Acks::All,
@@ -2231,63 +1925,43 @@ pub fn parse_console_consumer_args(args: &[String]) -> Result<ConsumerCmd, Strin
 pub fn parse_console_consumer_args_detailed(args: &[String]) -> Result<ConsumerCmd, CliError> {
     let set = jopt_parse(CONSUMER_SPECS, args, &[]).map_err(|e| CliError::usage(e.message))?;
     if args.is_empty() || set.has("help") {
-        return Err(CliError::usage(
-            "This tool helps to read data from Kafka topics and outputs it to standard output.",
-        ));
+        return Err(CliError::usage("This tool helps to read data from Kafka topics and outputs it to standard output."));
     }
     if set.has("version") {
         return Err(CliError::version());
     }
     let jopt = |e: JoptError| e.uncaught();
     let consumer_properties = parse_key_value_args(&set.values("consumer-property"));
-    let consumer_config = set
-        .value_of("consumer.config")
-        .map_err(jopt)?
-        .map(str::to_string);
+    let consumer_config = set.value_of("consumer.config").map_err(jopt)?.map(str::to_string);
     let from_beginning = set.has("from-beginning");
     let partition = set.int_value_of("partition").map_err(jopt)?;
     set.value_of("formatter").map_err(jopt)?;
     let formatter_properties = parse_key_value_args(&set.values("property"));
     let max_messages = set.int_value_of("max-messages").map_err(jopt)?;
     let timeout_ms = set.int_value_of("timeout-ms").map_err(jopt)?;
-    let bootstrap_server = set
-        .value_of("bootstrap-server")
-        .map_err(jopt)?
-        .map(str::to_string);
+    let bootstrap_server = set.value_of("bootstrap-server").map_err(jopt)?.map(str::to_string);
     set.value_of("key-deserializer").map_err(jopt)?;
     set.value_of("value-deserializer").map_err(jopt)?;
     set.value_of("isolation-level").map_err(jopt)?;
 
     if ["topic", "whitelist"].iter().filter(|o| set.has(o)).count() != 1 {
-        return Err(CliError::usage(
-            "Exactly one of whitelist/topic is required.",
-        ));
+        return Err(CliError::usage("Exactly one of whitelist/topic is required."));
     }
     let topic = set.value_of("topic").map_err(jopt)?.map(str::to_string);
     let whitelist = set.value_of("whitelist").map_err(jopt)?.map(str::to_string);
 
     if partition.is_some() {
         if !set.has("topic") {
-            return Err(CliError::usage(
-                "The topic is required when partition is specified.",
-            ));
+            return Err(CliError::usage("The topic is required when partition is specified."));
         }
         if from_beginning && set.has("offset") {
-            return Err(CliError::usage(
-                "Options from-beginning and offset cannot be specified together.",
-            ));
+            return Err(CliError::usage("Options from-beginning and offset cannot be specified together."));
         }
     } else if set.has("offset") {
-        return Err(CliError::usage(
-            "The partition is required when offset is specified.",
-        ));
+        return Err(CliError::usage("The partition is required when offset is specified."));
     }
     let offset = if set.has("offset") {
-        let raw = set
-            .value_of("offset")
-            .map_err(jopt)?
-            .unwrap_or("latest")
-            .to_lowercase();
+        let raw = set.value_of("offset").map_err(jopt)?.unwrap_or("latest").to_lowercase();
         let invalid = |o: &str| {
             CliError::usage(format!(
                 "The provided offset value '{o}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long."
@@ -2312,12 +1986,7 @@ pub fn parse_console_consumer_args_detailed(args: &[String]) -> Result<ConsumerC
     // Group ids from --group and --consumer-property must agree (a Scala Set keeps them in
     // insertion order and drops duplicates).
     let mut groups: Vec<String> = Vec::new();
-    for g in [
-        set.value_of("group").map_err(jopt)?.map(str::to_string),
-        consumer_properties.get("group.id").cloned(),
-    ]
-    .into_iter()
-    .flatten()
+    for g in [set.value_of("group").map_err(jopt)?.map(str::to_string), consumer_properties.get("group.id").cloned()].into_iter().flatten()
     {
         if !groups.contains(&g) {
             groups.push(g);
@@ -2332,9 +2001,7 @@ pub fn parse_console_consumer_args_detailed(args: &[String]) -> Result<ConsumerC
     }
     let group = groups.into_iter().next();
     if group.is_some() && partition.is_some() {
-        return Err(CliError::usage(
-            "Options group and partition cannot be specified together.",
-        ));
+        return Err(CliError::usage("Options group and partition cannot be specified together."));
     }
     // consumerProps -> setAutoOffsetResetValue
     if let Some(reset) = consumer_properties.get("auto.offset.reset") {
@@ -2389,15 +2056,9 @@ mod tests {
 
     #[test]
     fn seed_create_command_parses() {
-        let c = topics(&format!(
-            "--create {ZK} --replication-factor 4 --partitions 10 --topic test"
-        ))
-        .unwrap();
+        let c = topics(&format!("--create {ZK} --replication-factor 4 --partitions 10 --topic test")).unwrap();
         assert_eq!(c.action, TopicsAction::Create);
-        assert_eq!(
-            c.connection,
-            Connection::Zookeeper("localhost:2181,localhost:2182,localhost:2183".into())
-        );
+        assert_eq!(c.connection, Connection::Zookeeper("localhost:2181,localhost:2182,localhost:2183".into()));
         assert_eq!(c.partitions, Some(10));
         assert_eq!(c.replication_factor, Some(4));
         assert_eq!(c.topic.as_deref(), Some("test"));
@@ -2423,10 +2084,7 @@ mod tests {
     #[test]
     fn help_and_version_are_answered_before_other_checks() {
         let e = topics_err("--help --create");
-        assert_eq!(
-            e.text,
-            "This tool helps to create, delete, describe, or change a topic."
-        );
+        assert_eq!(e.text, "This tool helps to create, delete, describe, or change a topic.");
         let v = topics_err("--version");
         assert_eq!(v.kind, CliErrorKind::Version);
         assert_eq!(v.exit_code(), 0);
@@ -2439,10 +2097,7 @@ mod tests {
         let text = "Command must include exactly one action: --list, --describe, --create, --alter or --delete";
         assert_eq!(topics_err(&format!("{ZK} --topic t")).text, text);
         assert_eq!(topics_err(&format!("--list --describe {ZK}")).text, text);
-        assert_eq!(
-            topics_err(&format!("--list --describe {ZK}")).kind,
-            CliErrorKind::Usage
-        );
+        assert_eq!(topics_err(&format!("--list --describe {ZK}")).kind, CliErrorKind::Usage);
     }
 
     #[test]
@@ -2451,18 +2106,12 @@ mod tests {
         let e = topics_err("--list");
         assert_eq!(e.text, text);
         assert_eq!(e.kind, CliErrorKind::Uncaught);
-        assert_eq!(
-            topics_err("--list --zookeeper z:2181 --bootstrap-server b:9092").text,
-            text
-        );
+        assert_eq!(topics_err("--list --zookeeper z:2181 --bootstrap-server b:9092").text, text);
     }
 
     #[test]
     fn zookeeper_create_requires_partitions_then_replication_factor() {
-        assert_eq!(
-            topics_err(&format!("--create {ZK} --topic t")).text,
-            "Missing required argument \"[partitions]\""
-        );
+        assert_eq!(topics_err(&format!("--create {ZK} --topic t")).text, "Missing required argument \"[partitions]\"");
         assert_eq!(
             topics_err(&format!("--create {ZK} --topic t --partitions 3")).text,
             "Missing required argument \"[replication-factor]\""
@@ -2474,54 +2123,36 @@ mod tests {
         let c = topics("--create --bootstrap-server localhost:9092 --topic t").unwrap();
         assert_eq!(c.partitions, None);
         assert_eq!(c.replication_factor, None);
-        assert_eq!(
-            c.connection,
-            Connection::BootstrapServer("localhost:9092".into())
-        );
+        assert_eq!(c.connection, Connection::BootstrapServer("localhost:9092".into()));
     }
 
     #[test]
     fn every_action_but_list_and_describe_needs_a_topic() {
         for action in ["--create", "--delete", "--alter"] {
             assert_eq!(
-                topics_err(&format!(
-                    "{action} {ZK} --partitions 1 --replication-factor 1"
-                ))
-                .text,
+                topics_err(&format!("{action} {ZK} --partitions 1 --replication-factor 1")).text,
                 "Missing required argument \"[topic]\"",
                 "{action}"
             );
         }
-        assert_eq!(
-            topics_err(&format!("--describe --if-exists {ZK}")).text,
-            "Missing required argument \"[topic]\""
-        );
+        assert_eq!(topics_err(&format!("--describe --if-exists {ZK}")).text, "Missing required argument \"[topic]\"");
     }
 
     #[test]
     fn replica_assignment_excludes_partitions_on_create() {
         assert_eq!(
-            topics_err(&format!(
-                "--create {ZK} --topic t --replica-assignment 1:2 --partitions 1"
-            ))
-            .text,
+            topics_err(&format!("--create {ZK} --topic t --replica-assignment 1:2 --partitions 1")).text,
             "Option \"[replica-assignment]\" can't be used with option \"[partitions]\""
         );
         assert_eq!(
-            topics_err(&format!(
-                "--create {ZK} --topic t --replica-assignment 1:2 --replication-factor 2"
-            ))
-            .text,
+            topics_err(&format!("--create {ZK} --topic t --replica-assignment 1:2 --replication-factor 2")).text,
             "Option \"[replica-assignment]\" can't be used with option \"[replication-factor]\""
         );
     }
 
     #[test]
     fn replica_assignment_is_parsed_for_create() {
-        let c = topics(&format!(
-            "--create {ZK} --topic t --replica-assignment 3:2:4:1,4:3:1:2"
-        ))
-        .unwrap();
+        let c = topics(&format!("--create {ZK} --topic t --replica-assignment 3:2:4:1,4:3:1:2")).unwrap();
         let ra = c.replica_assignment.unwrap();
         assert_eq!(ra[&0], ids(&[3, 2, 4, 1]));
         assert_eq!(ra[&1], ids(&[4, 3, 1, 2]));
@@ -2538,10 +2169,7 @@ mod tests {
             "".into(),
         ])
         .unwrap();
-        assert_eq!(
-            c.replica_assignment, None,
-            "an empty assignment counts as absent"
-        );
+        assert_eq!(c.replica_assignment, None, "an empty assignment counts as absent");
     }
 
     #[test]
@@ -2549,10 +2177,7 @@ mod tests {
         let e = topics_err(&format!("--create {ZK} --topic t --replica-assignment 1:1"));
         assert_eq!(e.kind, CliErrorKind::Failed);
         assert!(e.is_stdout());
-        assert_eq!(
-            e.text,
-            "Error while executing topic command : Partition replica lists may not contain duplicate entries: 1"
-        );
+        assert_eq!(e.text, "Error while executing topic command : Partition replica lists may not contain duplicate entries: 1");
         assert_eq!(
             topics_err(&format!("--create {ZK} --topic t --replica-assignment 1:a")).text,
             "Error while executing topic command : For input string: \"a\""
@@ -2565,10 +2190,7 @@ mod tests {
         assert_eq!(e.kind, CliErrorKind::Uncaught);
         assert_eq!(e.text, "Exception in thread \"main\" joptsimple.UnrecognizedOptionException: foo is not a recognized option");
         // A space inside one argument becomes part of the option name (the KAFKA_CREATE_TOPICS bug).
-        let args = vec![
-            "--create".to_string(),
-            "--config cleanup.policy=compact".to_string(),
-        ];
+        let args = vec!["--create".to_string(), "--config cleanup.policy=compact".to_string()];
         assert_eq!(
             parse_topics_args(&args).unwrap_err(),
             "Exception in thread \"main\" joptsimple.UnrecognizedOptionException: config cleanup.policy is not a recognized option"
@@ -2616,10 +2238,7 @@ mod tests {
 
     #[test]
     fn equals_syntax_and_flags_with_values() {
-        let c = topics(
-            "--create=yes --zookeeper=z:2181 --topic=t --partitions=2 --replication-factor=1",
-        )
-        .unwrap();
+        let c = topics("--create=yes --zookeeper=z:2181 --topic=t --partitions=2 --replication-factor=1").unwrap();
         assert_eq!(c.action, TopicsAction::Create);
         assert_eq!(c.partitions, Some(2));
         assert_eq!(c.connection, Connection::Zookeeper("z:2181".into()));
@@ -2627,9 +2246,7 @@ mod tests {
 
     #[test]
     fn non_numeric_partitions_fail_inside_the_command() {
-        let e = topics_err(&format!(
-            "--create {ZK} --topic t --partitions abc --replication-factor 1"
-        ));
+        let e = topics_err(&format!("--create {ZK} --topic t --partitions abc --replication-factor 1"));
         assert_eq!(e.kind, CliErrorKind::Failed);
         assert_eq!(e.text, "Error while executing topic command : Cannot parse argument 'abc' of option partitions");
         assert_eq!(
@@ -2652,10 +2269,7 @@ mod tests {
         );
         // Conversion of every value comes before the count check.
         assert_eq!(
-            topics_err(&format!(
-                "--create {ZK} --topic a --partitions 1 --partitions x --replication-factor 1"
-            ))
-            .text,
+            topics_err(&format!("--create {ZK} --topic a --partitions 1 --partitions x --replication-factor 1")).text,
             "Error while executing topic command : Cannot parse argument 'x' of option partitions"
         );
     }
@@ -2666,13 +2280,7 @@ mod tests {
             "--create {ZK} --topic t --partitions 1 --replication-factor 1 --config retention.ms=1000 --config cleanup.policy=compact"
         ))
         .unwrap();
-        assert_eq!(
-            c.configs,
-            vec![
-                ("retention.ms".into(), "1000".into()),
-                ("cleanup.policy".into(), "compact".into())
-            ]
-        );
+        assert_eq!(c.configs, vec![("retention.ms".into(), "1000".into()), ("cleanup.policy".into(), "compact".into())]);
         let spaced = parse_topics_args_detailed(&[
             "--create".into(),
             "--zookeeper".into(),
@@ -2687,28 +2295,14 @@ mod tests {
             " segment.bytes = 1024 ".into(),
         ])
         .unwrap();
-        assert_eq!(
-            spaced.configs,
-            vec![("segment.bytes".into(), "1024".into())]
-        );
+        assert_eq!(spaced.configs, vec![("segment.bytes".into(), "1024".into())]);
     }
 
     #[test]
     fn malformed_configs_fail_with_the_scala_require_text() {
         for bad in ["retention.ms", "a=b=c", "retention.ms=", "="] {
-            let args = vec![
-                "--create",
-                "--zookeeper",
-                "z",
-                "--topic",
-                "t",
-                "--partitions",
-                "1",
-                "--replication-factor",
-                "1",
-                "--config",
-                bad,
-            ];
+            let args =
+                vec!["--create", "--zookeeper", "z", "--topic", "t", "--partitions", "1", "--replication-factor", "1", "--config", bad];
             let args: Vec<String> = args.into_iter().map(str::to_string).collect();
             assert_eq!(
                 parse_topics_args(&args).unwrap_err(),
@@ -2721,10 +2315,7 @@ mod tests {
     #[test]
     fn unknown_config_names_are_rejected() {
         assert_eq!(
-            topics_err(&format!(
-                "--create {ZK} --topic t --partitions 1 --replication-factor 1 --config foo=1"
-            ))
-            .text,
+            topics_err(&format!("--create {ZK} --topic t --partitions 1 --replication-factor 1 --config foo=1")).text,
             "Error while executing topic command : Unknown topic config name: foo"
         );
         assert_eq!(
@@ -2739,10 +2330,7 @@ mod tests {
             topics_err("--alter --bootstrap-server b:9092 --topic t --config retention.ms=1").text,
             "Option combination \"[bootstrap-server],[config]\" can't be used with option \"[alter]\" (the kafka-configs CLI supports altering topic configs with a --bootstrap-server option)"
         );
-        assert_eq!(
-            topics_err("--alter --bootstrap-server b:9092 --topic t").text,
-            "Missing required argument \"[partitions]\""
-        );
+        assert_eq!(topics_err("--alter --bootstrap-server b:9092 --topic t").text, "Missing required argument \"[partitions]\"");
         assert_eq!(
             topics_err("--alter --bootstrap-server b:9092 --topic t --partitions 3 --delete-config retention.ms").text,
             "Option \"[delete-config]\" can't be used with option \"[bootstrap-server]\""
@@ -2762,7 +2350,10 @@ mod tests {
             ("--list --under-replicated-partitions", "Option \"[under-replicated-partitions]\" can't be used with option \"[list]\""),
             ("--describe --under-min-isr-partitions", "Option \"[under-min-isr-partitions]\" can't be used with option \"[zookeeper]\""),
             ("--describe --at-min-isr-partitions", "Option \"[at-min-isr-partitions]\" can't be used with option \"[zookeeper]\""),
-            ("--describe --topics-with-overrides --unavailable-partitions", "Option \"[unavailable-partitions]\" can't be used with option \"[topics-with-overrides]\""),
+            (
+                "--describe --topics-with-overrides --unavailable-partitions",
+                "Option \"[unavailable-partitions]\" can't be used with option \"[topics-with-overrides]\"",
+            ),
         ];
         for (args, text) in cases {
             let e = topics_err(&format!("{args} {ZK}"));
@@ -2801,18 +2392,12 @@ mod tests {
         let e = topics_err(
             "--describe --bootstrap-server b:9092 --under-replicated-partitions --under-min-isr-partitions --unavailable-partitions",
         );
-        assert_eq!(
-            e.text,
-            "Option \"[under-replicated-partitions]\" can't be used with option \"[unavailable-partitions]\""
-        );
+        assert_eq!(e.text, "Option \"[under-replicated-partitions]\" can't be used with option \"[unavailable-partitions]\"");
     }
 
     #[test]
     fn describe_flags_are_recorded() {
-        let c = topics(&format!(
-            "--describe {ZK} --under-replicated-partitions --exclude-internal"
-        ))
-        .unwrap();
+        let c = topics(&format!("--describe {ZK} --under-replicated-partitions --exclude-internal")).unwrap();
         assert!(c.under_replicated_partitions && c.exclude_internal);
         let f = c.describe_filter();
         assert!(f.under_replicated_partitions && !f.unavailable_partitions);
@@ -2865,11 +2450,7 @@ mod tests {
             }
         };
         ok("test\\.topic", &["test.topic"], &["testxtopic"]);
-        ok(
-            "[a-c]+-\\d{2}",
-            &["abc-12", "a-12"],
-            &["abc-123", "d-12", "-1"],
-        );
+        ok("[a-c]+-\\d{2}", &["abc-12", "a-12"], &["abc-123", "d-12", "-1"]);
         ok("[^x]*", &["", "abc"], &["axb"]);
         ok("(foo|bar)?baz", &["baz", "foobaz", "barbaz"], &["fbaz"]);
         ok("(?:ab)+", &["ab", "abab"], &["aba", ""]);
@@ -2877,19 +2458,10 @@ mod tests {
         ok("a{2}b?", &["aa", "aab"], &["a", "aaa"]);
         ok("a*?b", &["b", "aab"], &["aa"]);
         ok("\\w+_\\W?", &["my_", "my_."], &["my"]);
-        ok(
-            "(a*)*b",
-            &["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"],
-            &["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac"],
-        );
+        ok("(a*)*b", &["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"], &["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac"]);
         // IncludeList turns every ',' into '|', so Kafka cannot use {n,m} bounds at all.
-        assert_eq!(
-            TopicFilter::new("a{1,2}").unwrap_err(),
-            "a{1|2} is an invalid regex."
-        );
-        for bad in [
-            "*a", "a{", "a{2", "(a", "a)", "[a", "[]", "\\y", "(?=a)", "[b-a]", "a{x}",
-        ] {
+        assert_eq!(TopicFilter::new("a{1,2}").unwrap_err(), "a{1|2} is an invalid regex.");
+        for bad in ["*a", "a{", "a{2", "(a", "a)", "[a", "[]", "\\y", "(?=a)", "[b-a]", "a{x}"] {
             assert!(TopicFilter::new(bad).is_err(), "{bad} should be invalid");
         }
     }
@@ -2907,18 +2479,9 @@ mod tests {
 
     #[test]
     fn topic_names_are_validated_with_kafkas_texts() {
-        assert_eq!(
-            validate_topic_name(""),
-            Err("Topic name is illegal, it can't be empty".into())
-        );
-        assert_eq!(
-            validate_topic_name("."),
-            Err("Topic name cannot be \".\" or \"..\"".into())
-        );
-        assert_eq!(
-            validate_topic_name(".."),
-            Err("Topic name cannot be \".\" or \"..\"".into())
-        );
+        assert_eq!(validate_topic_name(""), Err("Topic name is illegal, it can't be empty".into()));
+        assert_eq!(validate_topic_name("."), Err("Topic name cannot be \".\" or \"..\"".into()));
+        assert_eq!(validate_topic_name(".."), Err("Topic name cannot be \".\" or \"..\"".into()));
         assert_eq!(
             validate_topic_name("a b"),
             Err("Topic name \"a b\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'".into())
@@ -2926,9 +2489,7 @@ mod tests {
         let long = "a".repeat(250);
         assert_eq!(
             validate_topic_name(&long),
-            Err(format!(
-                "Topic name is illegal, it can't be longer than 249 characters, topic name: {long}"
-            ))
+            Err(format!("Topic name is illegal, it can't be longer than 249 characters, topic name: {long}"))
         );
         assert_eq!(validate_topic_name(&"a".repeat(249)), Ok(()));
         assert_eq!(validate_topic_name("My.topic_1-x"), Ok(()));
@@ -2942,61 +2503,33 @@ mod tests {
             c.create_warning(),
             Some("WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both.")
         );
-        assert_eq!(
-            topics("--create --bootstrap-server b:9092 --topic test")
-                .unwrap()
-                .create_warning(),
-            None
-        );
-        assert_eq!(
-            topics("--delete --bootstrap-server b:9092 --topic a.b")
-                .unwrap()
-                .create_warning(),
-            None
-        );
+        assert_eq!(topics("--create --bootstrap-server b:9092 --topic test").unwrap().create_warning(), None);
+        assert_eq!(topics("--delete --bootstrap-server b:9092 --topic a.b").unwrap().create_warning(), None);
         assert!(is_internal_topic("__consumer_offsets") && !is_internal_topic("test"));
     }
 
     #[test]
     fn admin_client_checks_partitions_and_replication_factor_ranges() {
-        let c =
-            topics("--create --bootstrap-server b:9092 --topic t --replication-factor 0").unwrap();
+        let c = topics("--create --bootstrap-server b:9092 --topic t --replication-factor 0").unwrap();
         assert_eq!(
             c.admin_client_precheck(),
             Err("Error while executing topic command : The replication factor must be between 1 and 32767 inclusive".into())
         );
         let c = topics("--create --bootstrap-server b:9092 --topic t --partitions 0").unwrap();
-        assert_eq!(
-            c.admin_client_precheck(),
-            Err(
-                "Error while executing topic command : The partitions must be greater than 0"
-                    .into()
-            )
-        );
-        let c = topics(&format!(
-            "--create {ZK} --topic t --partitions 0 --replication-factor 0"
-        ))
-        .unwrap();
-        assert_eq!(
-            c.admin_client_precheck(),
-            Ok(()),
-            "the ZooKeeper path leaves this to AdminUtils"
-        );
+        assert_eq!(c.admin_client_precheck(), Err("Error while executing topic command : The partitions must be greater than 0".into()));
+        let c = topics(&format!("--create {ZK} --topic t --partitions 0 --replication-factor 0")).unwrap();
+        assert_eq!(c.admin_client_precheck(), Ok(()), "the ZooKeeper path leaves this to AdminUtils");
     }
 
     #[test]
     fn output_helpers_use_kafkas_texts() {
         assert_eq!(created_topic_line("test"), "Created topic test.");
-        assert_eq!(
-            topic_does_not_exist_message("nope"),
-            "Topic 'nope' does not exist as expected"
-        );
+        assert_eq!(topic_does_not_exist_message("nope"), "Topic 'nope' does not exist as expected");
         assert_eq!(
             zk_marked_for_deletion_lines("test"),
             [
                 "Topic test is marked for deletion.".to_string(),
-                "Note: This will have no impact if delete.topic.enable is not set to true."
-                    .to_string()
+                "Note: This will have no impact if delete.topic.enable is not set to true.".to_string()
             ]
         );
     }
@@ -3004,49 +2537,25 @@ mod tests {
     #[test]
     fn list_output_differs_between_the_two_paths() {
         let topics = vec![("test".to_string(), false), ("old".to_string(), true)];
-        assert_eq!(
-            list_topics_output(&topics, true),
-            "old - marked for deletion\ntest\n"
-        );
+        assert_eq!(list_topics_output(&topics, true), "old - marked for deletion\ntest\n");
         assert_eq!(list_topics_output(&topics, false), "old\ntest\n");
         assert_eq!(list_topics_output(&[], false), "\n");
         assert_eq!(list_topics_output(&[], true), "");
-        assert_eq!(
-            topic_already_exists_message("test"),
-            "Topic 'test' already exists."
-        );
-        assert_eq!(
-            zk_already_marked_for_deletion_line("t"),
-            "Topic t is already marked for deletion."
-        );
+        assert_eq!(topic_already_exists_message("test"), "Topic 'test' already exists.");
+        assert_eq!(zk_already_marked_for_deletion_line("t"), "Topic t is already marked for deletion.");
     }
 
     #[test]
     fn connect_strings_split_into_hosts() {
         assert_eq!(
             parse_zk_connect_string("localhost:2181,localhost:2182/kafka").unwrap(),
-            ZkConnectString {
-                hosts: vec![("localhost".into(), 2181), ("localhost".into(), 2182)],
-                chroot: Some("/kafka".into())
-            }
+            ZkConnectString { hosts: vec![("localhost".into(), 2181), ("localhost".into(), 2182)], chroot: Some("/kafka".into()) }
         );
-        assert_eq!(
-            parse_zk_connect_string("zk").unwrap(),
-            ZkConnectString {
-                hosts: vec![("zk".into(), 2181)],
-                chroot: None
-            }
-        );
+        assert_eq!(parse_zk_connect_string("zk").unwrap(), ZkConnectString { hosts: vec![("zk".into(), 2181)], chroot: None });
         assert!(parse_zk_connect_string("zk:x").is_err());
         assert!(parse_zk_connect_string("").is_err());
-        assert_eq!(
-            parse_bootstrap_servers("a:9092, b:9093").unwrap(),
-            vec![("a".into(), 9092), ("b".into(), 9093)]
-        );
-        assert_eq!(
-            parse_bootstrap_servers("a").unwrap_err(),
-            "Invalid url in bootstrap.servers: a"
-        );
+        assert_eq!(parse_bootstrap_servers("a:9092, b:9093").unwrap(), vec![("a".into(), 9092), ("b".into(), 9093)]);
+        assert_eq!(parse_bootstrap_servers("a").unwrap_err(), "Invalid url in bootstrap.servers: a");
         assert!(parse_bootstrap_servers("").is_err());
     }
 
@@ -3099,14 +2608,7 @@ mod tests {
 
     #[test]
     fn seed_describe_after_broker_1_died_matches_the_walkthrough() {
-        let after: [(i32, [i32; 3]); 6] = [
-            (3, [3, 2, 4]),
-            (4, [4, 3, 2]),
-            (4, [4, 2, 3]),
-            (2, [2, 3, 4]),
-            (3, [3, 4, 2]),
-            (4, [4, 2, 3]),
-        ];
+        let after: [(i32, [i32; 3]); 6] = [(3, [3, 2, 4]), (4, [4, 3, 2]), (4, [4, 2, 3]), (2, [2, 3, 4]), (3, [3, 4, 2]), (4, [4, 2, 3])];
         let mut parts = seed_partitions();
         parts.truncate(6);
         for (p, (leader, isr)) in parts.iter_mut().zip(after.iter()) {
@@ -3115,33 +2617,15 @@ mod tests {
         }
         let out = format_describe(&seed_topic(), &parts);
         let lines: Vec<&str> = out.lines().collect();
-        assert_eq!(
-            lines[1],
-            "\tTopic: test\tPartition: 0\tLeader: 3\tReplicas: 3,2,4,1\tIsr: 3,2,4"
-        );
-        assert_eq!(
-            lines[3],
-            "\tTopic: test\tPartition: 2\tLeader: 4\tReplicas: 1,4,2,3\tIsr: 4,2,3"
-        );
-        assert_eq!(
-            lines[6],
-            "\tTopic: test\tPartition: 5\tLeader: 4\tReplicas: 4,1,2,3\tIsr: 4,2,3"
-        );
+        assert_eq!(lines[1], "\tTopic: test\tPartition: 0\tLeader: 3\tReplicas: 3,2,4,1\tIsr: 3,2,4");
+        assert_eq!(lines[3], "\tTopic: test\tPartition: 2\tLeader: 4\tReplicas: 1,4,2,3\tIsr: 4,2,3");
+        assert_eq!(lines[6], "\tTopic: test\tPartition: 5\tLeader: 4\tReplicas: 4,1,2,3\tIsr: 4,2,3");
     }
 
     #[test]
     fn leaderless_partition_prints_none_and_empty_isr_is_allowed() {
-        let p = PartitionDescription {
-            partition: 0,
-            leader: None,
-            replicas: ids(&[0]),
-            isr: vec![],
-            reassignment: None,
-        };
-        assert_eq!(
-            format_partition_line("t", &p, false),
-            "\tTopic: t\tPartition: 0\tLeader: none\tReplicas: 0\tIsr: \n"
-        );
+        let p = PartitionDescription { partition: 0, leader: None, replicas: ids(&[0]), isr: vec![], reassignment: None };
+        assert_eq!(format_partition_line("t", &p, false), "\tTopic: t\tPartition: 0\tLeader: none\tReplicas: 0\tIsr: \n");
     }
 
     #[test]
@@ -3168,10 +2652,7 @@ mod tests {
             leader: Some(BrokerId(1)),
             replicas: ids(&[1, 2, 3]),
             isr: ids(&[1, 2]),
-            reassignment: Some(Reassignment {
-                adding: ids(&[3]),
-                removing: ids(&[4]),
-            }),
+            reassignment: Some(Reassignment { adding: ids(&[3]), removing: ids(&[4]) }),
         };
         assert_eq!(
             format_partition_line("t", &p, false),
@@ -3186,24 +2667,12 @@ mod tests {
         let mut t = seed_topic();
         t.configs = vec![("segment.bytes".into(), "1073741824".into())];
         assert!(format_topic_line(&t).ends_with("\tConfigs: segment.bytes=1073741824\n"));
-        t.configs = vec![
-            ("retention.ms".into(), "1".into()),
-            ("cleanup.policy".into(), "compact".into()),
-        ];
-        let keyed: Vec<(&str, i32)> = ["retention.ms", "cleanup.policy"]
-            .iter()
-            .map(|k| (*k, java_string_hash(k)))
-            .collect();
+        t.configs = vec![("retention.ms".into(), "1".into()), ("cleanup.policy".into(), "compact".into())];
+        let keyed: Vec<(&str, i32)> = ["retention.ms", "cleanup.policy"].iter().map(|k| (*k, java_string_hash(k))).collect();
         let order = java_hash_map_order(&keyed);
         let expected: Vec<String> = order
             .iter()
-            .map(|k| {
-                if *k == "retention.ms" {
-                    "retention.ms=1".to_string()
-                } else {
-                    "cleanup.policy=compact".to_string()
-                }
-            })
+            .map(|k| if *k == "retention.ms" { "retention.ms=1".to_string() } else { "cleanup.policy=compact".to_string() })
             .collect();
         assert!(format_topic_line(&t).ends_with(&format!("\tConfigs: {}\n", expected.join(","))));
     }
@@ -3212,43 +2681,25 @@ mod tests {
     fn under_replicated_filter_hides_the_header_and_healthy_partitions() {
         let mut parts = seed_partitions();
         parts[1].isr = ids(&[4, 3, 2]);
-        let f = DescribeFilter {
-            under_replicated_partitions: true,
-            ..Default::default()
-        };
+        let f = DescribeFilter { under_replicated_partitions: true, ..Default::default() };
         let out = describe_topic_output(&seed_topic(), &parts, &f, &ids(&[2, 3, 4]), None);
-        assert_eq!(
-            out,
-            "\tTopic: test\tPartition: 1\tLeader: 4\tReplicas: 4,3,1,2\tIsr: 4,3,2\n"
-        );
+        assert_eq!(out, "\tTopic: test\tPartition: 1\tLeader: 4\tReplicas: 4,3,1,2\tIsr: 4,3,2\n");
     }
 
     #[test]
     fn unavailable_filter_shows_leaderless_and_dead_leader_partitions() {
         let mut parts = seed_partitions();
         parts[0].leader = None;
-        let f = DescribeFilter {
-            unavailable_partitions: true,
-            ..Default::default()
-        };
+        let f = DescribeFilter { unavailable_partitions: true, ..Default::default() };
         let out = describe_topic_output(&seed_topic(), &parts, &f, &ids(&[2, 3, 4]), None);
-        let shown: Vec<&str> = out
-            .lines()
-            .map(|l| l.split('\t').nth(2).unwrap_or(""))
-            .collect();
+        let shown: Vec<&str> = out.lines().map(|l| l.split('\t').nth(2).unwrap_or("")).collect();
         assert_eq!(shown, vec!["Partition: 0", "Partition: 2", "Partition: 6"]);
     }
 
     #[test]
     fn topics_with_overrides_prints_only_headers_of_overridden_topics() {
-        let f = DescribeFilter {
-            topics_with_overrides: true,
-            ..Default::default()
-        };
-        assert_eq!(
-            describe_topic_output(&seed_topic(), &seed_partitions(), &f, &[], None),
-            ""
-        );
+        let f = DescribeFilter { topics_with_overrides: true, ..Default::default() };
+        assert_eq!(describe_topic_output(&seed_topic(), &seed_partitions(), &f, &[], None), "");
         let mut t = seed_topic();
         t.configs = vec![("retention.ms".into(), "5".into())];
         let out = describe_topic_output(&t, &seed_partitions(), &f, &[], None);
@@ -3261,30 +2712,20 @@ mod tests {
         let mut parts = seed_partitions();
         parts[0].isr = ids(&[3]);
         parts[1].isr = ids(&[4, 3]);
-        let under = DescribeFilter {
-            under_min_isr_partitions: true,
-            ..Default::default()
-        };
-        let at = DescribeFilter {
-            at_min_isr_partitions: true,
-            ..Default::default()
-        };
+        let under = DescribeFilter { under_min_isr_partitions: true, ..Default::default() };
+        let at = DescribeFilter { at_min_isr_partitions: true, ..Default::default() };
         let out = describe_topic_output(&seed_topic(), &parts, &under, &[], Some(2));
         assert_eq!(out.lines().count(), 1);
         assert!(out.contains("Partition: 0\t"));
         let out = describe_topic_output(&seed_topic(), &parts, &at, &[], Some(2));
         assert_eq!(out.lines().count(), 1);
         assert!(out.contains("Partition: 1\t"));
-        assert_eq!(
-            describe_topic_output(&seed_topic(), &parts, &at, &[], None),
-            ""
-        );
+        assert_eq!(describe_topic_output(&seed_topic(), &parts, &at, &[], None), "");
     }
 
     #[test]
     fn zookeeper_replication_factor_comes_from_the_first_partition_kafka_iterates() {
-        let uniform: SortedMap<i32, Vec<BrokerId>> =
-            (0..10).map(|p| (p, ids(&[1, 2, 3, 4]))).collect();
+        let uniform: SortedMap<i32, Vec<BrokerId>> = (0..10).map(|p| (p, ids(&[1, 2, 3, 4]))).collect();
         assert_eq!(zk_describe_replication_factor("test", &uniform), 4);
         let mut small: SortedMap<i32, Vec<BrokerId>> = SortedMap::new();
         small.insert(0, ids(&[1]));
@@ -3303,13 +2744,9 @@ mod tests {
     fn preferred_election_for_one_partition() {
         let c = election("--bootstrap-server localhost:9092 --election-type preferred --topic test --partition 2").unwrap();
         assert_eq!(c.election_type, ElectionType::Preferred);
-        assert_eq!(
-            c.target,
-            ElectionTarget::Partition(TopicPartition::new("test", 2))
-        );
+        assert_eq!(c.target, ElectionTarget::Partition(TopicPartition::new("test", 2)));
         assert_eq!(c.bootstrap_server, "localhost:9092");
-        let c = election("--bootstrap-server b:1 --election-type UNCLEAN --all-topic-partitions")
-            .unwrap();
+        let c = election("--bootstrap-server b:1 --election-type UNCLEAN --all-topic-partitions").unwrap();
         assert_eq!(c.election_type, ElectionType::Unclean);
         assert_eq!(c.target, ElectionTarget::AllTopicPartitions);
     }
@@ -3335,12 +2772,7 @@ mod tests {
     #[test]
     fn election_needs_exactly_one_target_and_partition_with_topic() {
         let one = "Exception in thread \"main\" kafka.common.AdminCommandFailedException: One and only one of the following options is required: topic, all-topic-partitions, path-to-json-file";
-        assert_eq!(
-            election("--bootstrap-server b:1 --election-type preferred")
-                .unwrap_err()
-                .text,
-            one
-        );
+        assert_eq!(election("--bootstrap-server b:1 --election-type preferred").unwrap_err().text, one);
         assert_eq!(
             election("--bootstrap-server b:1 --election-type preferred --topic t --partition 0 --all-topic-partitions").unwrap_err().text,
             one
@@ -3365,31 +2797,19 @@ mod tests {
             election("--bootstrap-server b:1 --election-type preferred --topic t --partition x").unwrap_err().text,
             "Exception in thread \"main\" joptsimple.OptionArgumentConversionException: Cannot parse argument 'x' of option partition"
         );
-        let f = election(
-            "--bootstrap-server b:1 --election-type preferred --path-to-json-file /tmp/e.json",
-        )
-        .unwrap();
+        let f = election("--bootstrap-server b:1 --election-type preferred --path-to-json-file /tmp/e.json").unwrap();
         assert_eq!(f.target, ElectionTarget::JsonFile("/tmp/e.json".into()));
-        assert_eq!(
-            parse_leader_election_args(&argv("--version")).unwrap_err(),
-            VERSION_LINE
-        );
+        assert_eq!(parse_leader_election_args(&argv("--version")).unwrap_err(), VERSION_LINE);
     }
 
     #[test]
     fn election_result_lines() {
-        let parts = [
-            TopicPartition::new("test", 2),
-            TopicPartition::new("test", 6),
-        ];
+        let parts = [TopicPartition::new("test", 2), TopicPartition::new("test", 6)];
         assert_eq!(
             election_success_line(ElectionType::Preferred, &parts),
             "Successfully completed leader election (PREFERRED) for partitions test-2, test-6"
         );
-        assert_eq!(
-            election_noop_line(&parts[..1]),
-            "Valid replica already elected for partitions test-2"
-        );
+        assert_eq!(election_noop_line(&parts[..1]), "Valid replica already elected for partitions test-2");
     }
 
     // ---- kafka-console-producer -------------------------------------------------------------
@@ -3410,24 +2830,13 @@ mod tests {
 
     #[test]
     fn producer_acks_come_from_the_option_then_the_property() {
-        assert_eq!(
-            producer("--bootstrap-server b:1 --topic t --producer-property acks=1")
-                .unwrap()
-                .acks,
-            Acks::Leader
-        );
-        assert_eq!(
-            producer("--bootstrap-server b:1 --topic t --producer-property acks=all")
-                .unwrap()
-                .acks,
-            Acks::All
-        );
+        assert_eq!(producer("--bootstrap-server b:1 --topic t --producer-property acks=1").unwrap().acks, Acks::Leader);
+        assert_eq!(producer("--bootstrap-server b:1 --topic t --producer-property acks=all").unwrap().acks, Acks::All);
         assert_eq!(
             producer("--bootstrap-server b:1 --topic t --producer-property acks=1 --request-required-acks 0").unwrap().acks,
             Acks::None
         );
-        let e =
-            producer("--bootstrap-server b:1 --topic t --producer-property acks=2").unwrap_err();
+        let e = producer("--bootstrap-server b:1 --topic t --producer-property acks=2").unwrap_err();
         assert_eq!(e.kind, CliErrorKind::Failed);
         assert_eq!(
             e.text,
@@ -3440,66 +2849,30 @@ mod tests {
         let e = producer("--topic t").unwrap_err();
         assert_eq!(e.kind, CliErrorKind::Usage);
         assert_eq!(e.text, "Missing required option(s) [bootstrap-server]");
-        assert_eq!(
-            producer("").unwrap_err().text,
-            "Missing required option(s) [bootstrap-server]"
-        );
-        assert_eq!(
-            producer("--bootstrap-server b:1").unwrap_err().text,
-            "Missing required argument \"[topic]\""
-        );
-        assert_eq!(
-            producer("--broker-list b:1 --topic t")
-                .unwrap()
-                .bootstrap_servers,
-            "b:1"
-        );
-        assert_eq!(
-            producer("--help").unwrap_err().text,
-            "This tool helps to read data from standard input and publish it to Kafka."
-        );
+        assert_eq!(producer("").unwrap_err().text, "Missing required option(s) [bootstrap-server]");
+        assert_eq!(producer("--bootstrap-server b:1").unwrap_err().text, "Missing required argument \"[topic]\"");
+        assert_eq!(producer("--broker-list b:1 --topic t").unwrap().bootstrap_servers, "b:1");
+        assert_eq!(producer("--help").unwrap_err().text, "This tool helps to read data from standard input and publish it to Kafka.");
     }
 
     #[test]
     fn producer_checks_host_port_syntax() {
         let text = "Please provide valid host:port like host1:9091,host2:9092\n ";
-        assert_eq!(
-            producer("--bootstrap-server localhost --topic t")
-                .unwrap_err()
-                .text,
-            text
-        );
-        assert_eq!(
-            producer("--bootstrap-server a:1,b --topic t")
-                .unwrap_err()
-                .text,
-            text
-        );
-        assert!(
-            producer("--bootstrap-server a:1,b:2, --topic t").is_ok(),
-            "trailing comma is dropped by split"
-        );
+        assert_eq!(producer("--bootstrap-server localhost --topic t").unwrap_err().text, text);
+        assert_eq!(producer("--bootstrap-server a:1,b --topic t").unwrap_err().text, text);
+        assert!(producer("--bootstrap-server a:1,b:2, --topic t").is_ok(), "trailing comma is dropped by split");
         assert!(producer("--bootstrap-server [::1]:9092 --topic t").is_ok());
     }
 
     #[test]
     fn producer_messages_shortcut_is_a_positive_integer() {
+        assert_eq!(producer("--bootstrap-server b:1 --topic t --messages 5").unwrap().messages, Some(5));
         assert_eq!(
-            producer("--bootstrap-server b:1 --topic t --messages 5")
-                .unwrap()
-                .messages,
-            Some(5)
-        );
-        assert_eq!(
-            producer("--bootstrap-server b:1 --topic t --messages x")
-                .unwrap_err()
-                .text,
+            producer("--bootstrap-server b:1 --topic t --messages x").unwrap_err().text,
             "Cannot parse argument 'x' of option messages"
         );
         assert_eq!(
-            producer("--bootstrap-server b:1 --topic t --messages 0")
-                .unwrap_err()
-                .text,
+            producer("--bootstrap-server b:1 --topic t --messages 0").unwrap_err().text,
             "Option messages must be a positive integer"
         );
     }
@@ -3507,9 +2880,7 @@ mod tests {
     #[test]
     fn producer_typed_options_report_bad_numbers() {
         assert_eq!(
-            producer("--bootstrap-server b:1 --topic t --timeout soon")
-                .unwrap_err()
-                .text,
+            producer("--bootstrap-server b:1 --topic t --timeout soon").unwrap_err().text,
             "Cannot parse argument 'soon' of option timeout"
         );
     }
@@ -3519,14 +2890,8 @@ mod tests {
         let c = producer("--bootstrap-server b:1 --compression-codec --topic t --sync").unwrap();
         assert_eq!(c.topic, "t");
         assert!(c.sync);
-        let c = producer(
-            "--bootstrap-server b:1 --topic t --compression-codec gzip --property parse.key=true",
-        )
-        .unwrap();
-        assert_eq!(
-            c.reader_properties.get("parse.key").map(String::as_str),
-            Some("true")
-        );
+        let c = producer("--bootstrap-server b:1 --topic t --compression-codec gzip --property parse.key=true").unwrap();
+        assert_eq!(c.reader_properties.get("parse.key").map(String::as_str), Some("true"));
     }
 
     #[test]
@@ -3544,8 +2909,7 @@ mod tests {
 
     #[test]
     fn consumer_from_beginning_starts_at_earliest() {
-        let c =
-            consumer("--bootstrap-server localhost:9092 --topic test --from-beginning").unwrap();
+        let c = consumer("--bootstrap-server localhost:9092 --topic test --from-beginning").unwrap();
         assert_eq!(c.offset, StartOffset::Earliest);
         assert_eq!(c.topic.as_deref(), Some("test"));
         assert_eq!(c.partition, None);
@@ -3557,63 +2921,34 @@ mod tests {
 
     #[test]
     fn consumer_partition_and_offset() {
-        let c =
-            consumer("--bootstrap-server b:1 --topic t --partition 3 --offset 5 --max-messages 10")
-                .unwrap();
+        let c = consumer("--bootstrap-server b:1 --topic t --partition 3 --offset 5 --max-messages 10").unwrap();
         assert_eq!(c.partition, Some(3));
         assert_eq!(c.offset, StartOffset::At(5));
         assert_eq!(c.max_messages, Some(10));
-        assert_eq!(
-            consumer("--bootstrap-server b:1 --topic t --partition 0 --offset EARLIEST")
-                .unwrap()
-                .offset,
-            StartOffset::Earliest
-        );
-        assert_eq!(
-            consumer("--bootstrap-server b:1 --topic t --partition 0 --from-beginning")
-                .unwrap()
-                .offset,
-            StartOffset::Earliest
-        );
+        assert_eq!(consumer("--bootstrap-server b:1 --topic t --partition 0 --offset EARLIEST").unwrap().offset, StartOffset::Earliest);
+        assert_eq!(consumer("--bootstrap-server b:1 --topic t --partition 0 --from-beginning").unwrap().offset, StartOffset::Earliest);
     }
 
     #[test]
     fn consumer_needs_exactly_one_of_topic_and_whitelist() {
         let text = "Exactly one of whitelist/topic is required.";
         assert_eq!(consumer("--bootstrap-server b:1").unwrap_err().text, text);
-        assert_eq!(
-            consumer("--bootstrap-server b:1 --topic t --whitelist .*")
-                .unwrap_err()
-                .text,
-            text
-        );
-        assert_eq!(
-            consumer("--bootstrap-server b:1 --whitelist te.*")
-                .unwrap()
-                .whitelist
-                .as_deref(),
-            Some("te.*")
-        );
+        assert_eq!(consumer("--bootstrap-server b:1 --topic t --whitelist .*").unwrap_err().text, text);
+        assert_eq!(consumer("--bootstrap-server b:1 --whitelist te.*").unwrap().whitelist.as_deref(), Some("te.*"));
     }
 
     #[test]
     fn consumer_partition_and_offset_rules() {
         assert_eq!(
-            consumer("--bootstrap-server b:1 --whitelist t --partition 0")
-                .unwrap_err()
-                .text,
+            consumer("--bootstrap-server b:1 --whitelist t --partition 0").unwrap_err().text,
             "The topic is required when partition is specified."
         );
         assert_eq!(
-            consumer("--bootstrap-server b:1 --topic t --partition 0 --offset 1 --from-beginning")
-                .unwrap_err()
-                .text,
+            consumer("--bootstrap-server b:1 --topic t --partition 0 --offset 1 --from-beginning").unwrap_err().text,
             "Options from-beginning and offset cannot be specified together."
         );
         assert_eq!(
-            consumer("--bootstrap-server b:1 --topic t --offset 1")
-                .unwrap_err()
-                .text,
+            consumer("--bootstrap-server b:1 --topic t --offset 1").unwrap_err().text,
             "The partition is required when offset is specified."
         );
         assert_eq!(
@@ -3628,18 +2963,9 @@ mod tests {
 
     #[test]
     fn consumer_requires_bootstrap_server_after_the_topic_checks() {
-        assert_eq!(
-            consumer("--topic t").unwrap_err().text,
-            "Missing required argument \"[bootstrap-server]\""
-        );
-        assert_eq!(
-            consumer("--partition 1").unwrap_err().text,
-            "Exactly one of whitelist/topic is required."
-        );
-        assert_eq!(
-            consumer("").unwrap_err().text,
-            "This tool helps to read data from Kafka topics and outputs it to standard output."
-        );
+        assert_eq!(consumer("--topic t").unwrap_err().text, "Missing required argument \"[bootstrap-server]\"");
+        assert_eq!(consumer("--partition 1").unwrap_err().text, "Exactly one of whitelist/topic is required.");
+        assert_eq!(consumer("").unwrap_err().text, "This tool helps to read data from Kafka topics and outputs it to standard output.");
     }
 
     #[test]
@@ -3662,29 +2988,20 @@ mod tests {
             "The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: 'g1', 'g2'"
         );
         assert_eq!(
-            consumer("--bootstrap-server b:1 --topic t --group g1 --consumer-property group.id=g1")
-                .unwrap()
-                .group
-                .as_deref(),
+            consumer("--bootstrap-server b:1 --topic t --group g1 --consumer-property group.id=g1").unwrap().group.as_deref(),
             Some("g1")
         );
         assert_eq!(
-            consumer("--bootstrap-server b:1 --topic t --group g --partition 0")
-                .unwrap_err()
-                .text,
+            consumer("--bootstrap-server b:1 --topic t --group g --partition 0").unwrap_err().text,
             "Options group and partition cannot be specified together."
         );
     }
 
     #[test]
     fn consumer_from_beginning_conflicts_with_a_latest_reset_property() {
-        let e = consumer("--bootstrap-server b:1 --topic t --from-beginning --consumer-property auto.offset.reset=latest")
-            .unwrap_err();
+        let e = consumer("--bootstrap-server b:1 --topic t --from-beginning --consumer-property auto.offset.reset=latest").unwrap_err();
         assert_eq!(e.kind, CliErrorKind::Failed);
-        assert_eq!(
-            e.text,
-            "Can't simultaneously specify --from-beginning and 'auto.offset.reset=latest', please remove one option"
-        );
+        assert_eq!(e.text, "Can't simultaneously specify --from-beginning and 'auto.offset.reset=latest', please remove one option");
         assert!(consumer("--bootstrap-server b:1 --topic t --from-beginning --consumer-property auto.offset.reset=earliest").is_ok());
     }
 

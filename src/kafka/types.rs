@@ -9,9 +9,9 @@
 //! the later (3.x) rule that random ids never start with `-` are not modelled, because 2.8's
 //! `Uuid.randomUuid` has neither.
 
+use crate::sorted::SortedSet;
 use serde::{Serialize, Serializer};
 use std::cell::RefCell;
-use crate::sorted::SortedSet;
 use std::fmt;
 use std::rc::Rc;
 
@@ -129,9 +129,7 @@ impl TopicId {
     pub fn parse(s: &str) -> Result<TopicId, String> {
         if s.chars().count() > 24 {
             let prefix: String = s.chars().take(24).collect();
-            return Err(format!(
-                "Input string with prefix `{prefix}` is too long to be decoded as a base64 UUID"
-            ));
+            return Err(format!("Input string with prefix `{prefix}` is too long to be decoded as a base64 UUID"));
         }
         let bytes = decode_base64url(s).ok_or_else(|| "Illegal base64 character".to_string())?;
         if bytes.len() != 16 {
@@ -397,10 +395,7 @@ pub struct TopicPartition {
 impl TopicPartition {
     /// Convenience constructor.
     pub fn new(topic: impl Into<TopicName>, partition: i32) -> TopicPartition {
-        TopicPartition {
-            topic: topic.into(),
-            partition,
-        }
+        TopicPartition { topic: topic.into(), partition }
     }
 
     /// Java's `TopicPartition.hashCode` (`31 * (31 + partition) + topic.hashCode()`), which
@@ -408,9 +403,7 @@ impl TopicPartition {
     pub fn java_hash_code(&self) -> i32 {
         let mut result: i32 = 1;
         result = result.wrapping_mul(31).wrapping_add(self.partition);
-        result = result
-            .wrapping_mul(31)
-            .wrapping_add(java_string_hash(&self.topic));
+        result = result.wrapping_mul(31).wrapping_add(java_string_hash(&self.topic));
         result
     }
 }
@@ -423,8 +416,7 @@ impl fmt::Display for TopicPartition {
 
 /// Java's `String.hashCode` (`s[0]*31^(n-1) + ... + s[n-1]` over UTF-16 code units, wrapping).
 pub fn java_string_hash(s: &str) -> i32 {
-    s.encode_utf16()
-        .fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(u as i32))
+    s.encode_utf16().fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(u as i32))
 }
 
 #[cfg(test)]
@@ -475,12 +467,7 @@ mod tests {
 
     #[test]
     fn parse_accepts_padding_and_rejects_wrong_lengths_with_kafkas_texts() {
-        assert_eq!(
-            TopicId::parse("JNzi3mkbQqG0P6AEwPiATA==")
-                .unwrap()
-                .to_string(),
-            "JNzi3mkbQqG0P6AEwPiATA"
-        );
+        assert_eq!(TopicId::parse("JNzi3mkbQqG0P6AEwPiATA==").unwrap().to_string(), "JNzi3mkbQqG0P6AEwPiATA");
         assert_eq!(
             TopicId::parse("AAAA").unwrap_err(),
             "Input string `AAAA` decoded as 3 bytes, which is not equal to the expected 16 bytes of a base64-encoded UUID"
@@ -509,20 +496,9 @@ mod tests {
 
     #[test]
     fn topic_partitions_order_by_topic_then_partition() {
-        let mut v = vec![
-            TopicPartition::new("b", 0),
-            TopicPartition::new("a", 10),
-            TopicPartition::new("a", 2),
-        ];
+        let mut v = vec![TopicPartition::new("b", 0), TopicPartition::new("a", 10), TopicPartition::new("a", 2)];
         v.sort();
-        assert_eq!(
-            v,
-            vec![
-                TopicPartition::new("a", 2),
-                TopicPartition::new("a", 10),
-                TopicPartition::new("b", 0)
-            ]
-        );
+        assert_eq!(v, vec![TopicPartition::new("a", 2), TopicPartition::new("a", 10), TopicPartition::new("b", 0)]);
     }
 
     #[test]
@@ -538,10 +514,7 @@ mod tests {
     #[test]
     fn topic_partition_hash_code_follows_java() {
         // 31 * (31 + 0) + "test".hashCode() (= 3556498)
-        assert_eq!(
-            TopicPartition::new("test", 0).java_hash_code(),
-            961 + 3556498
-        );
+        assert_eq!(TopicPartition::new("test", 0).java_hash_code(), 961 + 3556498);
     }
 
     #[test]
@@ -557,9 +530,6 @@ mod tests {
     #[test]
     fn topic_id_serializes_as_its_string() {
         let id = TopicId::parse("JNzi3mkbQqG0P6AEwPiATA").unwrap();
-        assert_eq!(
-            serde_json::to_string(&id).unwrap(),
-            "\"JNzi3mkbQqG0P6AEwPiATA\""
-        );
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"JNzi3mkbQqG0P6AEwPiATA\"");
     }
 }

@@ -128,10 +128,7 @@ impl Bus {
 
     /// Peers of `a` with an open connection, in id order.
     pub fn open_peers(&self, a: NodeId) -> Vec<NodeId> {
-        (0..self.n)
-            .map(|b| NodeId(b as u32))
-            .filter(|&b| b != a && self.open.get(self.pair(a, b)).copied().unwrap_or(false))
-            .collect()
+        (0..self.n).map(|b| NodeId(b as u32)).filter(|&b| b != a && self.open.get(self.pair(a, b)).copied().unwrap_or(false)).collect()
     }
 
     /// When a message sent now from `a` to `b` arrives: latency drawn from the range, plus

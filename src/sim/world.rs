@@ -388,7 +388,8 @@ impl<P: Process> World<P> {
         let narrating = self.trace.keep;
         let slot = &mut self.slots[id.index()];
         let r = {
-            let mut ctx = Ctx::new(id, self.now, wall_ms, &mut slot.rng, &mut out, &mut self.notes, &mut self.facts, self.observing, narrating);
+            let mut ctx =
+                Ctx::new(id, self.now, wall_ms, &mut slot.rng, &mut out, &mut self.notes, &mut self.facts, self.observing, narrating);
             f(&mut slot.proc, &mut ctx)
         };
         if !self.notes.is_empty() {

@@ -61,14 +61,41 @@ pub enum NetCmd {
 /// or inside an interactive `zookeeper-shell HOST` session.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum ZkCliCmd {
-    Ls { path: String, stat: bool, recursive: bool, watch: bool },
-    Get { path: String, stat: bool, watch: bool },
-    Stat { path: String, watch: bool },
+    Ls {
+        path: String,
+        stat: bool,
+        recursive: bool,
+        watch: bool,
+    },
+    Get {
+        path: String,
+        stat: bool,
+        watch: bool,
+    },
+    Stat {
+        path: String,
+        watch: bool,
+    },
     /// `data` is `None` when omitted (zkCli then creates the node with null data).
-    Create { path: String, data: Option<String>, ephemeral: bool, sequential: bool },
-    Set { path: String, data: String, version: Option<i32>, stat: bool },
-    Delete { path: String, version: Option<i32> },
-    Deleteall { path: String },
+    Create {
+        path: String,
+        data: Option<String>,
+        ephemeral: bool,
+        sequential: bool,
+    },
+    Set {
+        path: String,
+        data: String,
+        version: Option<i32>,
+        stat: bool,
+    },
+    Delete {
+        path: String,
+        version: Option<i32>,
+    },
+    Deleteall {
+        path: String,
+    },
     /// `quit`: closes the session (its ephemerals go at once) and leaves the interactive shell.
     Quit,
     /// `help` or an unknown zkCli command word: zkCli prints its command list.
@@ -94,17 +121,32 @@ pub enum Cmd {
     /// `status`: a one-screen overview of every node.
     Status,
     /// `cluster [--zk N] [--brokers M]`.
-    Cluster { zk: Option<u32>, brokers: Option<u32> },
+    Cluster {
+        zk: Option<u32>,
+        brokers: Option<u32>,
+    },
     /// `zk start|stop|kill|restart ID`.
-    Zk { action: NodeAction, id: u32 },
+    Zk {
+        action: NodeAction,
+        id: u32,
+    },
     /// `broker start|stop|kill|restart ID`.
-    Broker { action: NodeAction, id: u32 },
+    Broker {
+        action: NodeAction,
+        id: u32,
+    },
     /// `zookeeper-server-start[.sh] [-daemon] .../zookeeperN.properties`.
-    ZkServerStart { id: u32, daemon: bool },
+    ZkServerStart {
+        id: u32,
+        daemon: bool,
+    },
     /// `zookeeper-server-stop[.sh]`: gracefully stops every ZooKeeper server.
     ZkServerStop,
     /// `kafka-server-start[.sh] [-daemon] .../serverN.properties`.
-    KafkaServerStart { id: u32, daemon: bool },
+    KafkaServerStart {
+        id: u32,
+        daemon: bool,
+    },
     /// `kafka-server-stop[.sh]`: gracefully stops every broker.
     KafkaServerStop,
     /// `sleep DURATION`: advance the virtual clock.
@@ -113,12 +155,22 @@ pub enum Cmd {
     Step(u64),
     Net(NetCmd),
     /// `echo WORD | nc HOST PORT`: a four-letter word.
-    FourLetter { word: String, host: String, port: u16 },
+    FourLetter {
+        word: String,
+        host: String,
+        port: u16,
+    },
     /// `zookeeper-shell[.sh] HOST:PORT[,HOST:PORT...] [CMD ARGS...]`; without CMD it opens an
     /// interactive session.
-    ZkShell { connect: Vec<HostPort>, cmd: Option<ZkCliCmd> },
+    ZkShell {
+        connect: Vec<HostPort>,
+        cmd: Option<ZkCliCmd>,
+    },
     /// A zkCli command typed while an interactive session is open.
     ZkCli(ZkCliCmd),
     /// `kafka-topics[.sh] ARGS...` and the other Kafka tools: arguments are kept as words.
-    KafkaTool { tool: KafkaTool, args: Vec<String> },
+    KafkaTool {
+        tool: KafkaTool,
+        args: Vec<String>,
+    },
 }

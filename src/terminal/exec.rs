@@ -6,14 +6,14 @@
 //! does not exist, prints one error line and leaves the simulation untouched.
 
 use crate::cluster::{Cluster, Proc, Shape};
+use crate::kafka::broker::Phase;
+use crate::kafka::tools::{KafkaTool, ToolJob};
+use crate::kafka::topics_cmd;
 use crate::sim::rng::{Ppm, Rng};
 use crate::sim::time::Duration;
 use crate::sim::trace::narrate;
 use crate::sim::world::Life;
 use crate::sim::NodeId;
-use crate::kafka::broker::Phase;
-use crate::kafka::tools::{KafkaTool, ToolJob};
-use crate::kafka::topics_cmd;
 use crate::zk::shell::{NcProc, ShellProc};
 
 use super::ast::{Cmd, Grep, Line, NetCmd, NodeAction, ZkCliCmd};
@@ -69,7 +69,14 @@ pub struct Terminal {
 impl Terminal {
     /// A terminal on a default cluster (3 ZooKeeper servers, 4 brokers), nothing started.
     pub fn new(seed: u64) -> Terminal {
-        Terminal { cluster: Cluster::new(seed, Shape::default()), seed, shell: None, rng: Rng::new(seed).fork(0x7465_726d), four_letter: None, producer: None }
+        Terminal {
+            cluster: Cluster::new(seed, Shape::default()),
+            seed,
+            shell: None,
+            rng: Rng::new(seed).fork(0x7465_726d),
+            four_letter: None,
+            producer: None,
+        }
     }
 
     /// Whether an interactive zookeeper-shell is open (lines parse as zkCli commands first).
@@ -143,7 +150,9 @@ impl Terminal {
             Cmd::Zk { action, id } => self.zk_action(action, id, true),
             Cmd::ZkServerStart { id, .. } => self.zk_action(NodeAction::Start, id, false),
             Cmd::ZkServerStop => {
-                let ids: Vec<u32> = (1..=self.cluster.shape.zk).filter(|i| self.cluster.zk_node(*i).map(|n| self.cluster.world.is_up(n)).unwrap_or(false)).collect();
+                let ids: Vec<u32> = (1..=self.cluster.shape.zk)
+                    .filter(|i| self.cluster.zk_node(*i).map(|n| self.cluster.world.is_up(n)).unwrap_or(false))
+                    .collect();
                 if ids.is_empty() {
                     return Output::err("No zookeeper server to stop");
                 }
@@ -155,7 +164,9 @@ impl Terminal {
             Cmd::Broker { action, id } => self.broker_action(action, id, true),
             Cmd::KafkaServerStart { id, .. } => self.broker_action(NodeAction::Start, id, false),
             Cmd::KafkaServerStop => {
-                let ids: Vec<u32> = (1..=self.cluster.shape.brokers).filter(|i| self.cluster.broker_node(*i).map(|n| self.cluster.world.is_up(n)).unwrap_or(false)).collect();
+                let ids: Vec<u32> = (1..=self.cluster.shape.brokers)
+                    .filter(|i| self.cluster.broker_node(*i).map(|n| self.cluster.world.is_up(n)).unwrap_or(false))
+                    .collect();
                 if ids.is_empty() {
                     return Output::err("No kafka server to stop");
                 }
@@ -235,15 +246,23 @@ impl Terminal {
     fn broker_action(&mut self, action: NodeAction, id: u32, verbose: bool) -> Output {
         let Some(node) = self.cluster.broker_node(id) else {
             let n = self.cluster.shape.brokers;
-            return Output::err(if n == 0 { format!("broker: no broker {id} (the cluster has no brokers)") } else { format!("broker: no broker {id} (the cluster has {n}: b1..b{n})") });
+            return Output::err(if n == 0 {
+                format!("broker: no broker {id} (the cluster has no brokers)")
+            } else {
+                format!("broker: no broker {id} (the cluster has {n}: b1..b{n})")
+            });
         };
         let name = self.cluster.world.name(node);
         let port = self.cluster.kafka_cfg.port_of(crate::kafka::types::BrokerId(id as i32));
         let w = &mut self.cluster.world;
         let res = match action {
             NodeAction::Start => w.start(node).map(|_| format!("{name}: started (broker.id {id}, listener PLAINTEXT://localhost:{port})")),
-            NodeAction::Stop => w.stop(node).map(|_| format!("{name}: stopping (controlled shutdown, then the ZooKeeper session is closed)")),
-            NodeAction::Kill => w.crash(node).map(|_| format!("{name}: killed (kill -9); its ZooKeeper session expires after zookeeper.session.timeout.ms")),
+            NodeAction::Stop => {
+                w.stop(node).map(|_| format!("{name}: stopping (controlled shutdown, then the ZooKeeper session is closed)"))
+            }
+            NodeAction::Kill => {
+                w.crash(node).map(|_| format!("{name}: killed (kill -9); its ZooKeeper session expires after zookeeper.session.timeout.ms"))
+            }
             NodeAction::Restart => {
                 if w.is_up(node) {
                     let _ = w.crash(node);
@@ -266,9 +285,15 @@ impl Terminal {
             });
             if let Some(crate::cluster::Proc::Broker(b)) = self.cluster.world.proc(node) {
                 if let Some(msg) = &b.startup_error {
-                    out.lines.push(format!("[{}] ERROR {msg} (kafka.zk.KafkaZkClient)", crate::zk::cli_format::log4j_date(self.cluster.world.wall_ms())));
+                    out.lines.push(format!(
+                        "[{}] ERROR {msg} (kafka.zk.KafkaZkClient)",
+                        crate::zk::cli_format::log4j_date(self.cluster.world.wall_ms())
+                    ));
                     out.lines.push(format!("[{}] ERROR [KafkaServer id={id}] Fatal error during KafkaServer startup. Prepare to shutdown (kafka.server.KafkaServer)", crate::zk::cli_format::log4j_date(self.cluster.world.wall_ms())));
-                    out.lines.push(format!("{name}: exited (wait for the old session to expire: zookeeper.session.timeout.ms = {} ms)", self.cluster.kafka_cfg.session_timeout_ms));
+                    out.lines.push(format!(
+                        "{name}: exited (wait for the old session to expire: zookeeper.session.timeout.ms = {} ms)",
+                        self.cluster.kafka_cfg.session_timeout_ms
+                    ));
                 }
             }
         }
@@ -354,7 +379,8 @@ impl Terminal {
                     Ok(b) => b,
                     Err(e) => return Output::err(e),
                 };
-                let limit = Duration::from_millis(cmd.timeout_ms.filter(|t| *t > 0).map(|t| t as u64).unwrap_or(10_000).min(600_000) + 70_000);
+                let limit =
+                    Duration::from_millis(cmd.timeout_ms.filter(|t| *t > 0).map(|t| t as u64).unwrap_or(10_000).min(600_000) + 70_000);
                 self.spawn_kafka_tool(KafkaTool::new(ToolJob::Consumer(cmd), None, boot, brokers), limit)
             }
             T::ConsoleProducer => {
@@ -442,7 +468,10 @@ impl Terminal {
                     }
                 }
                 let desc: Vec<String> = groups.iter().map(|g| g.join(",")).collect();
-                Output::lines(vec![format!("net: partitioned {} (messages between the groups are held until `net heal`)", desc.join(" | "))])
+                Output::lines(vec![format!(
+                    "net: partitioned {} (messages between the groups are held until `net heal`)",
+                    desc.join(" | ")
+                )])
             }
             NetCmd::Cut { from, to } => {
                 let a = match self.resolve_node(&from) {
@@ -475,8 +504,14 @@ impl Terminal {
             }
             NetCmd::Status => {
                 let c = self.cluster.world.bus.config;
-                let cuts: Vec<String> =
-                    self.cluster.world.bus.cuts().iter().map(|(a, b)| format!("{}->{}", self.cluster.world.name(*a), self.cluster.world.name(*b))).collect();
+                let cuts: Vec<String> = self
+                    .cluster
+                    .world
+                    .bus
+                    .cuts()
+                    .iter()
+                    .map(|(a, b)| format!("{}->{}", self.cluster.world.name(*a), self.cluster.world.name(*b)))
+                    .collect();
                 Output::lines(vec![
                     format!("delay {}-{}, loss {}", c.delay_min, c.delay_max, fmt_ppm(c.loss.0)),
                     if cuts.is_empty() { "no cut links".into() } else { format!("cut: {}", cuts.join(" ")) },
@@ -572,13 +607,7 @@ impl Terminal {
             let life = match slot.life {
                 Life::Up | Life::Stopping => {
                     let mode = s.mode().unwrap_or("not serving");
-                    format!(
-                        "{} ({mode}), epoch {}, zxid {}, round {}",
-                        s.state().name(),
-                        s.epoch(),
-                        s.last_processed(),
-                        s.round()
-                    )
+                    format!("{} ({mode}), epoch {}, zxid {}, round {}", s.state().name(), s.epoch(), s.last_processed(), s.round())
                 }
                 Life::Stopped => "stopped".to_string(),
                 Life::Crashed => "crashed".to_string(),
@@ -602,7 +631,8 @@ impl Terminal {
                         None => String::new(),
                     };
                     let leads = b.replicas.values().filter(|r| r.leader == b.id).count();
-                    let session = if b.zk.is_connected() { format!("session 0x{:x}", b.zk.session.0) } else { "no ZooKeeper connection".to_string() };
+                    let session =
+                        if b.zk.is_connected() { format!("session 0x{:x}", b.zk.session.0) } else { "no ZooKeeper connection".to_string() };
                     format!("{phase}{ctl}, {session}, leads {leads} of {} partition replicas", b.replicas.len())
                 }
                 Life::Stopped => "stopped".to_string(),

@@ -133,10 +133,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let too_fine = || format!("duration '{}' is finer than 1us", show(s));
     let mut whole: u128 = 0;
     for b in int_part.bytes() {
-        whole = whole
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u128::from(b - b'0')))
-            .ok_or_else(too_long)?;
+        whole = whole.checked_mul(10).and_then(|v| v.checked_add(u128::from(b - b'0'))).ok_or_else(too_long)?;
     }
     let mut total = whole.checked_mul(unit_us).ok_or_else(too_long)?;
     let frac = frac_part.trim_end_matches('0');
@@ -504,11 +501,7 @@ fn parse_grep(args: &[String]) -> Result<Grep, String> {
                         }
                         break;
                     }
-                    'E' | 'P' => {
-                        return Err(format!(
-                            "grep: -{f} (regular expressions) is not supported: PATTERN is a plain substring"
-                        ))
-                    }
+                    'E' | 'P' => return Err(format!("grep: -{f} (regular expressions) is not supported: PATTERN is a plain substring")),
                     other => return Err(format!("grep: unsupported option '-{}' ({usage})", show_char(other))),
                 }
             }
@@ -542,10 +535,7 @@ fn command(segs: &[Vec<String>]) -> Result<Cmd, String> {
     if segs.len() > 1 {
         let partition = name == "net" && args.first().is_some_and(|a| a == "partition");
         if !(partition || name == "echo") {
-            return Err(format!(
-                "{}: unexpected '|': the only pipe supported here is a final '| grep PATTERN'",
-                show(name)
-            ));
+            return Err(format!("{}: unexpected '|': the only pipe supported here is a final '| grep PATTERN'", show(name)));
         }
     }
     match name {
@@ -556,17 +546,15 @@ fn command(segs: &[Vec<String>]) -> Result<Cmd, String> {
         "broker" => node_command("broker", "broker", args).map(|(action, id)| Cmd::Broker { action, id }),
         "zookeeper-server-start" => server_start(&ZK_START, args).map(|(id, daemon)| Cmd::ZkServerStart { id, daemon }),
         "zookeeper-server-stop" => Ok(Cmd::ZkServerStop),
-        "kafka-server-start" => {
-            server_start(&KAFKA_START, args).map(|(id, daemon)| Cmd::KafkaServerStart { id, daemon })
-        }
+        "kafka-server-start" => server_start(&KAFKA_START, args).map(|(id, daemon)| Cmd::KafkaServerStart { id, daemon }),
         "kafka-server-stop" => Ok(Cmd::KafkaServerStop),
         "sleep" => parse_sleep(args),
         "step" => parse_step(args),
         "net" => parse_net(segs),
         "echo" => parse_four_letter(segs),
-        "nc" | "ncat" | "netcat" => Err(format!(
-            "{name}: send a four-letter word with: echo srvr | nc HOST PORT (e.g. echo srvr | nc localhost 2181)"
-        )),
+        "nc" | "ncat" | "netcat" => {
+            Err(format!("{name}: send a four-letter word with: echo srvr | nc HOST PORT (e.g. echo srvr | nc localhost 2181)"))
+        }
         "zookeeper-shell" => parse_zk_shell(args),
         "zkCli" => parse_zkcli_script(args),
         "kafka-topics" => Ok(kafka(KafkaTool::Topics, args)),
@@ -616,10 +604,7 @@ fn parse_uint(s: &str) -> Result<u64, NumErr> {
     }
     let mut v: u64 = 0;
     for b in s.bytes() {
-        v = v
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(b - b'0')))
-            .ok_or(NumErr::TooBig)?;
+        v = v.checked_mul(10).and_then(|v| v.checked_add(u64::from(b - b'0'))).ok_or(NumErr::TooBig)?;
     }
     Ok(v)
 }
@@ -663,14 +648,9 @@ fn parse_cluster(args: &[String]) -> Result<Cmd, String> {
         }
         let n = match parse_uint(value) {
             Ok(n) if (1..=max).contains(&n) => n,
-            Ok(_) | Err(NumErr::TooBig) => {
-                return Err(format!("cluster: {flag} must be between 1 and {max}, got {}", show(value)))
-            }
+            Ok(_) | Err(NumErr::TooBig) => return Err(format!("cluster: {flag} must be between 1 and {max}, got {}", show(value))),
             Err(NumErr::Invalid) => {
-                return Err(format!(
-                    "cluster: invalid {flag} value '{}' (expected a number from 1 to {max})",
-                    show(value)
-                ))
+                return Err(format!("cluster: invalid {flag} value '{}' (expected a number from 1 to {max})", show(value)))
             }
         };
         *slot = u32::try_from(n).ok();
@@ -709,22 +689,12 @@ fn node_command(cmd: &str, what: &str, args: &[String]) -> Result<(NodeAction, u
                     return Err(format!("{cmd}: the action comes first, as in '{cmd} {next} {word}'"));
                 }
             }
-            return Err(format!(
-                "{cmd}: unknown action '{}' (expected start, stop, kill or restart)",
-                show(word)
-            ));
+            return Err(format!("{cmd}: unknown action '{}' (expected start, stop, kill or restart)", show(word)));
         }
     };
-    let id_word = args
-        .get(1)
-        .ok_or_else(|| format!("{cmd}: missing {what} id (e.g. '{cmd} {word} 1')"))?;
-    let id = parse_id(id_word).ok_or_else(|| {
-        format!(
-            "{cmd}: invalid {what} id '{}' (expected a whole number from 1 to {})",
-            show(id_word),
-            u32::MAX
-        )
-    })?;
+    let id_word = args.get(1).ok_or_else(|| format!("{cmd}: missing {what} id (e.g. '{cmd} {word} 1')"))?;
+    let id = parse_id(id_word)
+        .ok_or_else(|| format!("{cmd}: invalid {what} id '{}' (expected a whole number from 1 to {})", show(id_word), u32::MAX))?;
     if let Some(extra) = args.get(2) {
         return Err(format!("{cmd}: unexpected argument '{}' ({usage})", show(extra)));
     }
@@ -741,19 +711,11 @@ struct StartScript {
     example: &'static str,
 }
 
-const ZK_START: StartScript = StartScript {
-    cmd: "zookeeper-server-start",
-    stem: "zookeeper",
-    what: "server",
-    example: "config/zookeeper1.properties",
-};
+const ZK_START: StartScript =
+    StartScript { cmd: "zookeeper-server-start", stem: "zookeeper", what: "server", example: "config/zookeeper1.properties" };
 
-const KAFKA_START: StartScript = StartScript {
-    cmd: "kafka-server-start",
-    stem: "server",
-    what: "broker",
-    example: "config/server1.properties",
-};
+const KAFKA_START: StartScript =
+    StartScript { cmd: "kafka-server-start", stem: "server", what: "broker", example: "config/server1.properties" };
 
 /// `zookeeper-server-start [-daemon] .../zookeeperN.properties` (and the Kafka twin).
 fn server_start(s: &StartScript, args: &[String]) -> Result<(u32, bool), String> {
@@ -805,9 +767,7 @@ fn config_id(path: &str, s: &StartScript) -> Result<u32, String> {
 }
 
 fn parse_sleep(args: &[String]) -> Result<Cmd, String> {
-    let d = args
-        .first()
-        .ok_or_else(|| "sleep: missing duration (e.g. sleep 10s, sleep 500ms)".to_string())?;
+    let d = args.first().ok_or_else(|| "sleep: missing duration (e.g. sleep 10s, sleep 500ms)".to_string())?;
     if let Some(extra) = args.get(1) {
         return Err(format!("sleep: unexpected argument '{}' (usage: sleep DURATION)", show(extra)));
     }
@@ -819,12 +779,7 @@ fn parse_step(args: &[String]) -> Result<Cmd, String> {
         None => 1,
         Some(w) => match parse_uint(w) {
             Ok(n) if (1..=MAX_STEP).contains(&n) => n,
-            _ => {
-                return Err(format!(
-                    "step: invalid count '{}' (expected a number from 1 to {MAX_STEP})",
-                    show(w)
-                ))
-            }
+            _ => return Err(format!("step: invalid count '{}' (expected a number from 1 to {MAX_STEP})", show(w))),
         },
     };
     if let Some(extra) = args.get(1) {
@@ -849,12 +804,7 @@ fn parse_net(segs: &[Vec<String>]) -> Result<Cmd, String> {
         "cut" => net_cut(rest)?,
         "loss" => net_loss(rest)?,
         "delay" => net_delay(rest)?,
-        other => {
-            return Err(format!(
-                "net: unknown subcommand '{}' (expected partition, cut, loss, delay, heal or status)",
-                show(other)
-            ))
-        }
+        other => return Err(format!("net: unknown subcommand '{}' (expected partition, cut, loss, delay, heal or status)", show(other))),
     };
     Ok(Cmd::Net(net))
 }
@@ -887,9 +837,7 @@ fn net_partition(first: &[String], more: &[Vec<String>]) -> Result<NetCmd, Strin
             for name in w.split(|c: char| c == ',' || c.is_whitespace()).filter(|n| !n.is_empty()) {
                 check_node(ctx, name)?;
                 match seen.get(name) {
-                    Some(&g) if g != gi => {
-                        return Err(format!("{ctx}: {name} is in two groups (a node belongs to one side)"))
-                    }
+                    Some(&g) if g != gi => return Err(format!("{ctx}: {name} is in two groups (a node belongs to one side)")),
                     Some(_) => {}
                     None => {
                         seen.insert(name, gi);
@@ -949,10 +897,7 @@ fn parse_decimal_scaled(s: &str, places: usize) -> Result<u64, DecErr> {
     let mut v: u64 = 0;
     let padded = frac.bytes().chain(std::iter::repeat(b'0')).take(places);
     for b in int_part.bytes().chain(padded) {
-        v = v
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(b - b'0')))
-            .ok_or(DecErr::TooBig)?;
+        v = v.checked_mul(10).and_then(|v| v.checked_add(u64::from(b - b'0'))).ok_or(DecErr::TooBig)?;
     }
     Ok(v)
 }
@@ -966,14 +911,9 @@ fn net_loss(args: &[String]) -> Result<NetCmd, String> {
     let number = joined.strip_suffix('%').unwrap_or(&joined);
     match parse_decimal_scaled(number, 4) {
         Ok(ppm) if ppm <= MAX_LOSS_PPM => Ok(NetCmd::Loss { ppm: u32::try_from(ppm).unwrap_or(u32::MAX) }),
-        Ok(_) | Err(DecErr::TooBig) => {
-            Err(format!("{ctx}: must be between 0 and 100 percent, got '{}'", show(&joined)))
-        }
+        Ok(_) | Err(DecErr::TooBig) => Err(format!("{ctx}: must be between 0 and 100 percent, got '{}'", show(&joined))),
         Err(DecErr::TooPrecise) => Err(format!("{ctx}: '{}' is finer than 0.0001%", show(&joined))),
-        Err(DecErr::Invalid) => Err(format!(
-            "{ctx}: invalid percentage '{}' (expected 0 to 100, e.g. 10%, 0.5)",
-            show(&joined)
-        )),
+        Err(DecErr::Invalid) => Err(format!("{ctx}: invalid percentage '{}' (expected 0 to 100, e.g. 10%, 0.5)", show(&joined))),
     }
 }
 
@@ -988,10 +928,7 @@ fn net_delay(args: &[String]) -> Result<NetCmd, String> {
         None => (joined.as_str(), joined.as_str()),
     };
     if lo.is_empty() || hi.is_empty() {
-        return Err(format!(
-            "{ctx}: invalid range '{}' (e.g. 1ms-5ms, 2-10ms or 3ms; delays cannot be negative)",
-            show(&joined)
-        ));
+        return Err(format!("{ctx}: invalid range '{}' (e.g. 1ms-5ms, 2-10ms or 3ms; delays cannot be negative)", show(&joined)));
     }
     let is_bare = |s: &str| s.chars().all(|c| c.is_ascii_digit() || c == '.');
     let hi_unit = hi.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
@@ -1015,29 +952,18 @@ fn parse_four_letter(segs: &[Vec<String>]) -> Result<Cmd, String> {
     let form = "echo WORD | nc HOST PORT";
     let (echo, nc) = match segs {
         [echo, nc] => (echo, nc),
-        [_] => {
-            return Err(format!(
-                "echo: the sandbox only runs '{form}' (a four-letter word such as srvr, stat, ruok or mntr)"
-            ))
-        }
+        [_] => return Err(format!("echo: the sandbox only runs '{form}' (a four-letter word such as srvr, stat, ruok or mntr)")),
         _ => return Err(format!("echo: expected '{form}' with a single '|'")),
     };
-    let mut words = echo.iter().skip(1).skip_while(|w| {
-        w.len() > 1 && w.starts_with('-') && w.chars().skip(1).all(|c| matches!(c, 'n' | 'e' | 'E'))
-    });
-    let word = words
-        .next()
-        .ok_or_else(|| "echo: missing four-letter word (e.g. echo srvr | nc localhost 2181)".to_string())?;
+    let mut words =
+        echo.iter().skip(1).skip_while(|w| w.len() > 1 && w.starts_with('-') && w.chars().skip(1).all(|c| matches!(c, 'n' | 'e' | 'E')));
+    let word = words.next().ok_or_else(|| "echo: missing four-letter word (e.g. echo srvr | nc localhost 2181)".to_string())?;
     if words.next().is_some() {
         return Err(format!("echo: send one four-letter word at a time ({form})"));
     }
     let nc_name = nc.first().map(|w| program_name(w)).unwrap_or("");
     if !matches!(nc_name, "nc" | "ncat" | "netcat") {
-        return Err(format!(
-            "echo: expected '| nc HOST PORT' after 'echo {}', got '| {}'",
-            show(word),
-            show(nc_name)
-        ));
+        return Err(format!("echo: expected '| nc HOST PORT' after 'echo {}', got '| {}'", show(word), show(nc_name)));
     }
     let (host, port) = parse_nc_args(nc.get(1..).unwrap_or(&[]))?;
     Ok(Cmd::FourLetter { word: word.clone(), host, port })
@@ -1076,19 +1002,14 @@ fn parse_nc_args(args: &[String]) -> Result<(String, u16), String> {
         [one] => {
             if let Some((h, p)) = one.rsplit_once(':') {
                 if !h.is_empty() && parse_port(p).is_some() {
-                    return Err(format!(
-                        "nc: expected HOST PORT separated by a space (nc {} {}), not '{}'",
-                        show(h),
-                        show(p),
-                        show(one)
-                    ));
+                    return Err(format!("nc: expected HOST PORT separated by a space (nc {} {}), not '{}'", show(h), show(p), show(one)));
                 }
             }
             Err(format!("nc: missing PORT ({usage})"))
         }
         [host, port] => {
-            let port_n = parse_port(port)
-                .ok_or_else(|| format!("nc: invalid port '{}' (expected a number from 1 to 65535)", show(port)))?;
+            let port_n =
+                parse_port(port).ok_or_else(|| format!("nc: invalid port '{}' (expected a number from 1 to 65535)", show(port)))?;
             check_host("nc", host)?;
             Ok((host.to_string(), port_n))
         }
@@ -1113,14 +1034,9 @@ fn check_host(ctx: &str, host: &str) -> Result<(), String> {
 fn parse_zk_shell(args: &[String]) -> Result<Cmd, String> {
     let tool = "zookeeper-shell";
     let usage = "usage: zookeeper-shell HOST:PORT[,HOST:PORT...] [CMD ARGS...]";
-    let (first, rest) = args
-        .split_first()
-        .ok_or_else(|| format!("{tool}: missing HOST:PORT ({usage})"))?;
+    let (first, rest) = args.split_first().ok_or_else(|| format!("{tool}: missing HOST:PORT ({usage})"))?;
     if first.starts_with('-') {
-        return Err(format!(
-            "{tool}: the first argument must be HOST:PORT, not '{}' ({usage})",
-            show(first)
-        ));
+        return Err(format!("{tool}: the first argument must be HOST:PORT, not '{}' ({usage})", show(first)));
     }
     zk_main(tool, first, rest)
 }
@@ -1143,16 +1059,12 @@ fn zk_main(tool: &str, server: &str, args: &[String]) -> Result<Cmd, String> {
         match opt {
             "-server" | "-timeout" => {
                 i += 1;
-                let v = args
-                    .get(i)
-                    .ok_or_else(|| format!("{tool}: no argument found for option {opt}"))?;
+                let v = args.get(i).ok_or_else(|| format!("{tool}: no argument found for option {opt}"))?;
                 if opt == "-server" {
                     server = v.clone();
                 }
             }
-            "-zk-tls-config-file" => {
-                return Err(format!("{tool}: -zk-tls-config-file is not supported in the sandbox"))
-            }
+            "-zk-tls-config-file" => return Err(format!("{tool}: -zk-tls-config-file is not supported in the sandbox")),
             _ => {}
         }
         if !opt.starts_with('-') {
@@ -1177,10 +1089,7 @@ fn parse_connect(tool: &str, s: &str) -> Result<Vec<HostPort>, String> {
         None => (s, ""),
     };
     if chroot.len() > 1 {
-        return Err(format!(
-            "{tool}: a chroot path ('{}') in the connect string is not supported in the sandbox",
-            show(chroot)
-        ));
+        return Err(format!("{tool}: a chroot path ('{}') in the connect string is not supported in the sandbox", show(chroot)));
     }
     let mut parts: Vec<&str> = hosts.split(',').collect();
     while parts.last() == Some(&"") {
@@ -1197,22 +1106,14 @@ fn parse_connect(tool: &str, s: &str) -> Result<Vec<HostPort>, String> {
         let (host, port) = match p.rsplit_once(':') {
             Some((h, "")) => (h, ZK_DEFAULT_PORT),
             Some((h, port)) => {
-                let n = parse_port(port).ok_or_else(|| {
-                    format!(
-                        "{tool}: invalid port '{}' in '{}' (expected a number from 1 to 65535)",
-                        show(port),
-                        show(p)
-                    )
-                })?;
+                let n = parse_port(port)
+                    .ok_or_else(|| format!("{tool}: invalid port '{}' in '{}' (expected a number from 1 to 65535)", show(port), show(p)))?;
                 (h, n)
             }
             None => (p, ZK_DEFAULT_PORT),
         };
         if host.is_empty() {
-            return Err(format!(
-                "{tool}: missing host in '{}' (expected HOST:PORT, e.g. localhost:2181)",
-                show(p)
-            ));
+            return Err(format!("{tool}: missing host in '{}' (expected HOST:PORT, e.g. localhost:2181)", show(p)));
         }
         check_host(tool, host)?;
         out.push(HostPort { host: host.to_string(), port });
@@ -1288,9 +1189,7 @@ fn zk_tokens(s: &str) -> Vec<ZkTok> {
         while p + w < n && is_java_space(cs[p + w].1) {
             w += 1;
         }
-        let found = group_at(p + w)
-            .map(|g| (p + w, g))
-            .or_else(|| if w > 0 { group_at(p + w - 1).map(|g| (p + w - 1, g)) } else { None });
+        let found = group_at(p + w).map(|g| (p + w, g)).or_else(|| if w > 0 { group_at(p + w - 1).map(|g| (p + w - 1, g)) } else { None });
         match found {
             Some((q, (e, quoted))) => {
                 let (start, end) = (byte_at(q), byte_at(e));
@@ -1322,18 +1221,13 @@ fn parse_zk_line(line: &str, toks: Vec<ZkTok>) -> Result<Line, String> {
     let cut = toks
         .iter()
         .find(|t| {
-            !t.quoted
-                && t.text.starts_with('#')
-                && (t.start == 0 || slice(line, 0, t.start).chars().next_back().is_some_and(is_java_space))
+            !t.quoted && t.text.starts_with('#') && (t.start == 0 || slice(line, 0, t.start).chars().next_back().is_some_and(is_java_space))
         })
         .map_or(line.len(), |t| t.start);
     let text = slice(line, 0, cut);
     let toks: Vec<ZkTok> = toks.into_iter().filter(|t| t.end <= cut).collect();
-    let pipes: Vec<usize> = toks
-        .iter()
-        .filter(|t| !t.quoted)
-        .flat_map(|t| t.text.match_indices('|').map(move |(i, _)| t.start + i))
-        .collect();
+    let pipes: Vec<usize> =
+        toks.iter().filter(|t| !t.quoted).flat_map(|t| t.text.match_indices('|').map(move |(i, _)| t.start + i)).collect();
     let mut grep = None;
     let mut words: Vec<String> = Vec::new();
     if let Some(&p) = pipes.last() {
@@ -1431,12 +1325,8 @@ fn cli_parse(tokens: &[String], spec: &[(char, bool)]) -> Result<CliParsed, Stri
         } else if t == "-" || !t.starts_with('-') {
             out.args.push(t.to_string());
         } else {
-            let (c, takes_value) = key_of(t).ok_or_else(|| {
-                format!(
-                    "org.apache.commons.cli.UnrecognizedOptionException: Unrecognized option: {}",
-                    show_upstream(t)
-                )
-            })?;
+            let (c, takes_value) = key_of(t)
+                .ok_or_else(|| format!("org.apache.commons.cli.UnrecognizedOptionException: Unrecognized option: {}", show_upstream(t)))?;
             let mut value = None;
             if takes_value {
                 if let Some(next) = flat.get(i + 1) {
@@ -1446,9 +1336,7 @@ fn cli_parse(tokens: &[String], spec: &[(char, bool)]) -> Result<CliParsed, Stri
                     }
                 }
                 if value.is_none() {
-                    return Err(format!(
-                        "org.apache.commons.cli.MissingArgumentException: Missing argument for option: {c}"
-                    ));
+                    return Err(format!("org.apache.commons.cli.MissingArgumentException: Missing argument for option: {c}"));
                 }
             }
             out.opts.push((c, value));
@@ -1485,12 +1373,7 @@ fn retain_compatibility(words: &[String], parsed: CliParsed, spec: &[(char, bool
 /// `Integer.parseInt` as `SetCommand`/`DeleteCommand` call it on `-v`; the exception is not
 /// caught in 3.5.9, so zkCli dies with this line (and a stack trace).
 fn java_parse_int(s: &str) -> Result<i32, String> {
-    let err = || {
-        format!(
-            "Exception in thread \"main\" java.lang.NumberFormatException: For input string: \"{}\"",
-            show_upstream(s)
-        )
-    };
+    let err = || format!("Exception in thread \"main\" java.lang.NumberFormatException: For input string: \"{}\"", show_upstream(s));
     let (negative, digits) = match s.strip_prefix('-') {
         Some(d) => (true, d),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
@@ -1557,12 +1440,7 @@ fn zk_cli(words: &[String]) -> Result<ZkCliCmd, String> {
                             use create [-s] [-e] path [data]"
                     .to_string());
             }
-            Ok(ZkCliCmd::Create {
-                path,
-                data: p.args.get(2).cloned(),
-                ephemeral: p.has('e'),
-                sequential: p.has('s'),
-            })
+            Ok(ZkCliCmd::Create { path, data: p.args.get(2).cloned(), ephemeral: p.has('e'), sequential: p.has('s') })
         }
         "set" => {
             let p = cli_parse(words, &[('s', false), ('v', true)])?;
@@ -1652,7 +1530,6 @@ fn one_line(e: &str) -> String {
     }
     out
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -1762,11 +1639,10 @@ mod tests {
 
     #[test]
     fn blank_lines_comments_and_prompts_are_empty_commands() {
-        let cases: Vec<(&str, Line)> =
-            ["", "   ", "\t", "# a comment", "   # indented comment", "$", "$ ", "$ # after a prompt"]
-                .into_iter()
-                .map(|l| (l, empty()))
-                .collect();
+        let cases: Vec<(&str, Line)> = ["", "   ", "\t", "# a comment", "   # indented comment", "$", "$ ", "$ # after a prompt"]
+            .into_iter()
+            .map(|l| (l, empty()))
+            .collect();
         check_ok(&cases, false);
         check_ok(&cases, true);
         check_ok(&[("[zk: localhost:2181(CONNECTED) 3] ", empty())], true);
@@ -1786,8 +1662,14 @@ mod tests {
         check_ok(
             &[
                 ("get /a # comment", line(Cmd::ZkCli(get("/a")))),
-                ("create /a \"# data\"", line(Cmd::ZkCli(ZkCliCmd::Create { path: s("/a"), data: Some(s("# data")), ephemeral: false, sequential: false }))),
-                ("create /a x#y", line(Cmd::ZkCli(ZkCliCmd::Create { path: s("/a"), data: Some(s("x#y")), ephemeral: false, sequential: false }))),
+                (
+                    "create /a \"# data\"",
+                    line(Cmd::ZkCli(ZkCliCmd::Create { path: s("/a"), data: Some(s("# data")), ephemeral: false, sequential: false })),
+                ),
+                (
+                    "create /a x#y",
+                    line(Cmd::ZkCli(ZkCliCmd::Create { path: s("/a"), data: Some(s("x#y")), ephemeral: false, sequential: false })),
+                ),
             ],
             true,
         );
@@ -1808,7 +1690,10 @@ mod tests {
                 ("bin/kafka-server-stop.sh", line(Cmd::KafkaServerStop)),
                 (
                     "kafka-console-producer --topic test --bootstrap-server localhost:9092",
-                    line(Cmd::KafkaTool { tool: KafkaTool::ConsoleProducer, args: words(&["--topic", "test", "--bootstrap-server", "localhost:9092"]) }),
+                    line(Cmd::KafkaTool {
+                        tool: KafkaTool::ConsoleProducer,
+                        args: words(&["--topic", "test", "--bootstrap-server", "localhost:9092"]),
+                    }),
                 ),
                 (
                     "kafka-console-consumer.sh --topic test --from-beginning",
@@ -1816,7 +1701,10 @@ mod tests {
                 ),
                 (
                     "kafka-leader-election --election-type preferred --all-topic-partitions",
-                    line(Cmd::KafkaTool { tool: KafkaTool::LeaderElection, args: words(&["--election-type", "preferred", "--all-topic-partitions"]) }),
+                    line(Cmd::KafkaTool {
+                        tool: KafkaTool::LeaderElection,
+                        args: words(&["--election-type", "preferred", "--all-topic-partitions"]),
+                    }),
                 ),
                 ("kafka-topics", line(Cmd::KafkaTool { tool: KafkaTool::Topics, args: vec![] })),
             ],
@@ -1851,9 +1739,15 @@ mod tests {
         );
         check_ok(
             &[
-                ("ls / | grep zoo", with_grep(Cmd::ZkCli(ZkCliCmd::Ls { path: s("/"), stat: false, recursive: false, watch: false }), "zoo", false, false)),
+                (
+                    "ls / | grep zoo",
+                    with_grep(Cmd::ZkCli(ZkCliCmd::Ls { path: s("/"), stat: false, recursive: false, watch: false }), "zoo", false, false),
+                ),
                 ("get /controller | grep -i BROKERID", with_grep(Cmd::ZkCli(get("/controller")), "BROKERID", false, true)),
-                ("create /a x|y", line(Cmd::ZkCli(ZkCliCmd::Create { path: s("/a"), data: Some(s("x|y")), ephemeral: false, sequential: false }))),
+                (
+                    "create /a x|y",
+                    line(Cmd::ZkCli(ZkCliCmd::Create { path: s("/a"), data: Some(s("x|y")), ephemeral: false, sequential: false })),
+                ),
                 ("status | grep zk", with_grep(Cmd::Status, "zk", false, false)),
             ],
             true,
@@ -2143,7 +2037,10 @@ mod tests {
             &[
                 ("net frobnicate", "net: unknown subcommand 'frobnicate' (expected partition, cut, loss, delay, heal or status)"),
                 ("net heal now", "net heal: unexpected argument 'now' (net heal takes no arguments)"),
-                ("net partition zk1,zk2", "net partition: need at least two groups separated by '|' (e.g. net partition zk1,b1 | zk2,zk3,b2)"),
+                (
+                    "net partition zk1,zk2",
+                    "net partition: need at least two groups separated by '|' (e.g. net partition zk1,b1 | zk2,zk3,b2)",
+                ),
                 ("net partition", "net partition: need at least two groups separated by '|' (e.g. net partition zk1,b1 | zk2,zk3,b2)"),
                 ("net partition zk1,zk2 | zk2,zk3", "net partition: zk2 is in two groups (a node belongs to one side)"),
                 ("net partition | zk1", "net partition: group 1 is empty (e.g. net partition zk1,b1 | zk2,zk3,b2)"),
@@ -2203,7 +2100,10 @@ mod tests {
                 ("echo srvr | nc localhost 2181 2182", "nc: unexpected argument '2182' (usage: echo srvr | nc HOST PORT)"),
                 ("echo srvr | nc -z localhost 2181", "nc: unsupported option '-z' (usage: echo srvr | nc HOST PORT)"),
                 ("echo srvr | nc localhost 2181 -q", "nc: option -q needs a value (e.g. nc -q 1 localhost 2181)"),
-                ("echo srvr", "echo: the sandbox only runs 'echo WORD | nc HOST PORT' (a four-letter word such as srvr, stat, ruok or mntr)"),
+                (
+                    "echo srvr",
+                    "echo: the sandbox only runs 'echo WORD | nc HOST PORT' (a four-letter word such as srvr, stat, ruok or mntr)",
+                ),
                 ("echo | nc localhost 2181", "echo: missing four-letter word (e.g. echo srvr | nc localhost 2181)"),
                 ("echo srvr stat | nc localhost 2181", "echo: send one four-letter word at a time (echo WORD | nc HOST PORT)"),
                 ("echo srvr | cat", "echo: expected '| nc HOST PORT' after 'echo srvr', got '| cat'"),
@@ -2221,11 +2121,17 @@ mod tests {
             &[
                 ("bin/zookeeper-shell.sh localhost:2181", line(shell(vec![hp("localhost", 2181)], None))),
                 ("zookeeper-shell localhost:2181,localhost:2182,localhost:2183", line(shell(three.clone(), None))),
-                ("zookeeper-shell localhost:2181,localhost:2182,localhost:2183, ls /", line(shell(three, Some(ZkCliCmd::Ls { path: s("/"), stat: false, recursive: false, watch: false })))),
+                (
+                    "zookeeper-shell localhost:2181,localhost:2182,localhost:2183, ls /",
+                    line(shell(three, Some(ZkCliCmd::Ls { path: s("/"), stat: false, recursive: false, watch: false }))),
+                ),
                 ("zookeeper-shell localhost", line(shell(vec![hp("localhost", 2181)], None))),
                 ("zookeeper-shell localhost:", line(shell(vec![hp("localhost", 2181)], None))),
                 ("zookeeper-shell localhost:2181/", line(shell(vec![hp("localhost", 2181)], None))),
-                ("zookeeper-shell 10.0.0.1:2182 get -s /controller", line(shell(vec![hp("10.0.0.1", 2182)], Some(ZkCliCmd::Get { path: s("/controller"), stat: true, watch: false })))),
+                (
+                    "zookeeper-shell 10.0.0.1:2182 get -s /controller",
+                    line(shell(vec![hp("10.0.0.1", 2182)], Some(ZkCliCmd::Get { path: s("/controller"), stat: true, watch: false }))),
+                ),
                 ("zookeeper-shell localhost:2181 -timeout 5000 get /a", line(shell(vec![hp("localhost", 2181)], Some(get("/a"))))),
                 ("zookeeper-shell localhost:2181 -server localhost:2182 get /a", line(shell(vec![hp("localhost", 2182)], Some(get("/a"))))),
                 ("zookeeper-shell localhost:2181 -r", line(shell(vec![hp("localhost", 2181)], None))),
@@ -2233,9 +2139,15 @@ mod tests {
                 ("zookeeper-shell localhost:2181 quit", line(shell(vec![hp("localhost", 2181)], Some(ZkCliCmd::Quit)))),
                 (
                     "zookeeper-shell localhost:2181 create /greeting 'hello world'",
-                    line(shell(vec![hp("localhost", 2181)], Some(ZkCliCmd::Create { path: s("/greeting"), data: Some(s("hello world")), ephemeral: false, sequential: false }))),
+                    line(shell(
+                        vec![hp("localhost", 2181)],
+                        Some(ZkCliCmd::Create { path: s("/greeting"), data: Some(s("hello world")), ephemeral: false, sequential: false }),
+                    )),
                 ),
-                ("zookeeper-shell localhost:2181 get /controller | grep brokerid", with_grep(shell(vec![hp("localhost", 2181)], Some(get("/controller"))), "brokerid", false, false)),
+                (
+                    "zookeeper-shell localhost:2181 get /controller | grep brokerid",
+                    with_grep(shell(vec![hp("localhost", 2181)], Some(get("/controller"))), "brokerid", false, false),
+                ),
                 ("zkCli.sh -server localhost:2183 get /a", line(shell(vec![hp("localhost", 2183)], Some(get("/a"))))),
                 ("bin/zkCli.sh", line(shell(vec![hp("localhost", 2181)], None))),
             ],
@@ -2274,7 +2186,12 @@ mod tests {
     #[test]
     fn zkcli_commands_follow_commons_cli_option_rules() {
         let ls = |path: &str, stat, recursive, watch| ZkCliCmd::Ls { path: s(path), stat, recursive, watch };
-        let create = |path: &str, data: Option<&str>, ephemeral, sequential| ZkCliCmd::Create { path: s(path), data: data.map(s), ephemeral, sequential };
+        let create = |path: &str, data: Option<&str>, ephemeral, sequential| ZkCliCmd::Create {
+            path: s(path),
+            data: data.map(s),
+            ephemeral,
+            sequential,
+        };
         let set = |path: &str, data: &str, version, stat| ZkCliCmd::Set { path: s(path), data: s(data), version, stat };
         let cases: Vec<(&str, ZkCliCmd)> = vec![
             ("ls /", ls("/", false, false, false)),
@@ -2339,11 +2256,7 @@ mod tests {
             assert_eq!(parse(input, true), Ok(line(Cmd::ZkCli(want.clone()))), "input {input:?}");
             // The same words after `zookeeper-shell HOST` on the sandbox command line.
             let via_shell = format!("zookeeper-shell localhost:2181 {input}");
-            assert_eq!(
-                parse(&via_shell, false),
-                Ok(line(shell(vec![hp("localhost", 2181)], Some(want)))),
-                "input {via_shell:?}"
-            );
+            assert_eq!(parse(&via_shell, false), Ok(line(shell(vec![hp("localhost", 2181)], Some(want)))), "input {via_shell:?}");
         }
     }
 
@@ -2355,8 +2268,14 @@ mod tests {
         // The sandbox command line is a POSIX shell line: quote it as in bash.
         check_ok(
             &[
-                ("zookeeper-shell localhost:2181 create /a {\"version\":1}", line(shell(vec![hp("localhost", 2181)], Some(create("{version:1}"))))),
-                ("zookeeper-shell localhost:2181 create /a '{\"version\":1}'", line(shell(vec![hp("localhost", 2181)], Some(create("{\"version\":1}"))))),
+                (
+                    "zookeeper-shell localhost:2181 create /a {\"version\":1}",
+                    line(shell(vec![hp("localhost", 2181)], Some(create("{version:1}")))),
+                ),
+                (
+                    "zookeeper-shell localhost:2181 create /a '{\"version\":1}'",
+                    line(shell(vec![hp("localhost", 2181)], Some(create("{\"version\":1}")))),
+                ),
             ],
             false,
         );
@@ -2389,7 +2308,10 @@ mod tests {
                 ("create -t /a", "create [-s] [-e] [-c] [-t ttl] path [data] [acl]"),
                 ("create -t", "org.apache.commons.cli.MissingArgumentException: Missing argument for option: t"),
                 ("set -v abc /a b", "Exception in thread \"main\" java.lang.NumberFormatException: For input string: \"abc\""),
-                ("set -v 2147483648 /a b", "Exception in thread \"main\" java.lang.NumberFormatException: For input string: \"2147483648\""),
+                (
+                    "set -v 2147483648 /a b",
+                    "Exception in thread \"main\" java.lang.NumberFormatException: For input string: \"2147483648\"",
+                ),
                 ("set -v 1.0 /a b", "Exception in thread \"main\" java.lang.NumberFormatException: For input string: \"1.0\""),
                 ("set -v - /a b", "Exception in thread \"main\" java.lang.NumberFormatException: For input string: \"-\""),
                 ("delete -v x1 /a", "Exception in thread \"main\" java.lang.NumberFormatException: For input string: \"x1\""),
@@ -2405,7 +2327,10 @@ mod tests {
                     "create /a data world:anyone:r",
                     "create: ACLs are not modeled in this sandbox (every znode is world:anyone); use create [-s] [-e] path [data]",
                 ),
-                ("getAcl /a", "getAcl: not available in the sandbox's zkCli (available: ls, get, stat, create, set, delete, deleteall, quit)"),
+                (
+                    "getAcl /a",
+                    "getAcl: not available in the sandbox's zkCli (available: ls, get, stat, create, set, delete, deleteall, quit)",
+                ),
                 ("ls2 /a", "ls2: not available in the sandbox's zkCli (available: ls, get, stat, create, set, delete, deleteall, quit)"),
             ],
             true,
@@ -2451,7 +2376,10 @@ mod tests {
                 ("status", line(Cmd::Status)),
                 ("sleep 1s", line(Cmd::Sleep(Duration::from_secs(1)))),
                 ("net heal", line(Cmd::Net(NetCmd::Heal))),
-                ("echo srvr | nc localhost 2181 | grep Mode", with_grep(Cmd::FourLetter { word: s("srvr"), host: s("localhost"), port: 2181 }, "Mode", false, false)),
+                (
+                    "echo srvr | nc localhost 2181 | grep Mode",
+                    with_grep(Cmd::FourLetter { word: s("srvr"), host: s("localhost"), port: 2181 }, "Mode", false, false),
+                ),
                 ("bin/kafka-topics.sh --list", line(Cmd::KafkaTool { tool: KafkaTool::Topics, args: words(&["--list"]) })),
                 ("zookeeper-shell localhost:2182", line(shell(vec![hp("localhost", 2182)], None))),
                 ("$ zk start 1", line(Cmd::Zk { action: NodeAction::Start, id: 1 })),
@@ -2624,11 +2552,75 @@ mod tests {
     ];
 
     const ODD: &[&str] = &[
-        "\u{0}", "\u{301}", "e\u{301}", "\u{202e}", "\u{200f}", "\u{2028}", "\u{2029}", "\u{85}", "😀", "👩‍👩‍👧", "\u{feff}",
-        "\u{a0}", "\u{3000}", "\r", "\n", "\t", "\u{b}", "\u{c}", "|", "||", "#", "'", "\"", "\\", ";", "&", "&&", "->", "-", "--",
-        "-v", "-sR", "=", ",", ":", "/", "%", ".", "99999999999999999999", "18446744073709551616", "4294967296", "2147483648",
-        "-2147483649", "0", "-0", "1e9", "NaN", "µs", "ms", "1000h", "grep", "| grep", "$", "[zk:", "]", "(", ")", "ﾟ", "𝟙",
-        "٣", "zk", "net", "partition", "echo", "nc", "zookeeper-shell", "get", "set", "create",
+        "\u{0}",
+        "\u{301}",
+        "e\u{301}",
+        "\u{202e}",
+        "\u{200f}",
+        "\u{2028}",
+        "\u{2029}",
+        "\u{85}",
+        "😀",
+        "👩‍👩‍👧",
+        "\u{feff}",
+        "\u{a0}",
+        "\u{3000}",
+        "\r",
+        "\n",
+        "\t",
+        "\u{b}",
+        "\u{c}",
+        "|",
+        "||",
+        "#",
+        "'",
+        "\"",
+        "\\",
+        ";",
+        "&",
+        "&&",
+        "->",
+        "-",
+        "--",
+        "-v",
+        "-sR",
+        "=",
+        ",",
+        ":",
+        "/",
+        "%",
+        ".",
+        "99999999999999999999",
+        "18446744073709551616",
+        "4294967296",
+        "2147483648",
+        "-2147483649",
+        "0",
+        "-0",
+        "1e9",
+        "NaN",
+        "µs",
+        "ms",
+        "1000h",
+        "grep",
+        "| grep",
+        "$",
+        "[zk:",
+        "]",
+        "(",
+        ")",
+        "ﾟ",
+        "𝟙",
+        "٣",
+        "zk",
+        "net",
+        "partition",
+        "echo",
+        "nc",
+        "zookeeper-shell",
+        "get",
+        "set",
+        "create",
     ];
 
     fn mutate(rng: &mut Rng, base: &str) -> String {

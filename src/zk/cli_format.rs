@@ -12,8 +12,7 @@
 use crate::zk::types::Stat;
 
 const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MONTHS: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// `new java.util.Date(ms).toString()` in UTC, pattern "EEE MMM dd HH:mm:ss zzz yyyy", e.g.
 /// "Fri Sep 17 11:09:56 UTC 2021". Day, hours, minutes and seconds are zero-padded to two
@@ -26,12 +25,7 @@ pub fn java_date(ms_since_epoch: u64) -> String {
     // 1970-01-01 was a Thursday.
     let weekday = DAYS[((days + 4) % 7) as usize];
     let month_name = MONTHS[(month - 1) as usize];
-    format!(
-        "{weekday} {month_name} {day:02} {:02}:{:02}:{:02} UTC {year}",
-        secs_of_day / 3600,
-        secs_of_day / 60 % 60,
-        secs_of_day % 60
-    )
+    format!("{weekday} {month_name} {day:02} {:02}:{:02}:{:02} UTC {year}", secs_of_day / 3600, secs_of_day / 60 % 60, secs_of_day % 60)
 }
 
 /// A log4j timestamp as Kafka's tools print it (`[%d]`, ISO8601 pattern, UTC):
@@ -160,8 +154,7 @@ mod tests {
         for days in 0..146_097u64 {
             assert_eq!(civil_from_days(days), (y, m, d), "day {days}");
             let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-            let len = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-                [(m - 1) as usize];
+            let len = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][(m - 1) as usize];
             d += 1;
             if d > len {
                 d = 1;

@@ -9,8 +9,8 @@
 //! Simplified: no auth, no chroot, no read-only mode; the host list is shuffled once with the
 //! host's seeded PRNG (as StaticHostProvider shuffles with its own Random).
 
-use std::collections::VecDeque;
 use crate::sorted::SortedSet;
+use std::collections::VecDeque;
 
 use crate::sim::time::{Duration, Time};
 use crate::sim::{Io, NodeId};
@@ -48,10 +48,16 @@ pub enum ClientState {
     /// Not started yet.
     Idle,
     /// Trying `server`.
-    Connecting { server: NodeId },
-    Connected { server: NodeId },
+    Connecting {
+        server: NodeId,
+    },
+    Connected {
+        server: NodeId,
+    },
     /// closeSession sent.
-    Closing { server: NodeId },
+    Closing {
+        server: NodeId,
+    },
     Closed,
     /// The server said the session had expired; this handle is dead (Kafka creates a new one).
     Expired,
@@ -269,7 +275,8 @@ impl ZkClient {
 
     fn fail_all(&mut self, err: ErrCode) -> Vec<ClientEvent> {
         let z = self.last_zxid;
-        let mut ev: Vec<ClientEvent> = self.pending.drain(..).map(|(_, tag, _)| ClientEvent::Reply { tag, result: Err(err), zxid: z }).collect();
+        let mut ev: Vec<ClientEvent> =
+            self.pending.drain(..).map(|(_, tag, _)| ClientEvent::Reply { tag, result: Err(err), zxid: z }).collect();
         ev.extend(self.outgoing.drain(..).map(|(tag, _)| ClientEvent::Reply { tag, result: Err(err), zxid: z }));
         ev
     }

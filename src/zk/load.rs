@@ -63,7 +63,11 @@ impl WriterProc {
     fn next_op(&mut self) -> Op {
         let n = self.writes;
         if self.writes == 0 {
-            return Op::Write(WriteOp::Create { path: self.path.clone(), data: Some(b"0".as_slice().into()), mode: CreateMode::PERSISTENT });
+            return Op::Write(WriteOp::Create {
+                path: self.path.clone(),
+                data: Some(b"0".as_slice().into()),
+                mode: CreateMode::PERSISTENT,
+            });
         }
         if self.ephemerals && n % 7 == 3 {
             return Op::Write(WriteOp::Create {

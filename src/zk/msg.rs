@@ -69,56 +69,121 @@ impl Hash for Snapshot {
 pub enum ZkMsg {
     // ---- election port (FastLeaderElection) ----
     /// A notification: the sender's state, its proposed (or current) leader, and its round.
-    Notification { state: ServerState, vote: Vote, round: u64 },
+    Notification {
+        state: ServerState,
+        vote: Vote,
+        round: u64,
+    },
 
     // ---- quorum port (ZAB) ----
     /// Learner → leader: `zxid = makeZxid(acceptedEpoch, 0)`.
-    FollowerInfo { accepted_epoch: u32 },
+    FollowerInfo {
+        accepted_epoch: u32,
+    },
     /// Leader → learner: the proposed new epoch.
-    LeaderInfo { new_epoch: u32 },
+    LeaderInfo {
+        new_epoch: u32,
+    },
     /// Learner → leader: its currentEpoch (`None` = the -1 "already accepted" reply) and last zxid.
-    AckEpoch { current_epoch: Option<u32>, last_zxid: Zxid },
+    AckEpoch {
+        current_epoch: Option<u32>,
+        last_zxid: Zxid,
+    },
     /// Sync by sending the missing transactions (PROPOSAL+COMMIT pairs follow).
-    Diff { last_zxid: Zxid },
+    Diff {
+        last_zxid: Zxid,
+    },
     /// Sync by truncating the learner's log to `zxid`.
-    Trunc { zxid: Zxid },
+    Trunc {
+        zxid: Zxid,
+    },
     /// Sync by a full snapshot.
-    Snap { snapshot: Snapshot },
+    Snap {
+        snapshot: Snapshot,
+    },
     /// End of sync data; `zxid = makeZxid(newEpoch, 0)`.
-    NewLeader { zxid: Zxid },
+    NewLeader {
+        zxid: Zxid,
+    },
     /// The leader is serving; the learner may serve too.
     UpToDate,
-    Proposal { txn: Rc<Txn> },
-    Ack { zxid: Zxid },
-    Commit { zxid: Zxid },
+    Proposal {
+        txn: Rc<Txn>,
+    },
+    Ack {
+        zxid: Zxid,
+    },
+    Commit {
+        zxid: Zxid,
+    },
     /// Leader → learner: heartbeat. Learner → leader: reply carrying the sessions its clients touched.
-    Ping { touched: Vec<(SessionId, u32)> },
+    Ping {
+        touched: Vec<(SessionId, u32)>,
+    },
     /// Learner → leader: a client write (or session create/close) to turn into a txn.
-    Request { session: SessionId, cxid: i32, req: PeerRequest },
+    Request {
+        session: SessionId,
+        cxid: i32,
+        req: PeerRequest,
+    },
     /// Learner → leader: is this session still valid? (a client reconnected with it)
-    Revalidate { session: SessionId, timeout_ms: u32 },
-    RevalidateReply { session: SessionId, valid: bool },
+    Revalidate {
+        session: SessionId,
+        timeout_ms: u32,
+    },
+    RevalidateReply {
+        session: SessionId,
+        valid: bool,
+    },
 
     // ---- client port ----
     /// Client → server: open or resume a session.
-    Connect { session: SessionId, timeout_ms: u32, last_zxid_seen: Zxid },
+    Connect {
+        session: SessionId,
+        timeout_ms: u32,
+        last_zxid_seen: Zxid,
+    },
     /// `timeout_ms == 0` means the session has expired.
-    ConnectResponse { session: SessionId, timeout_ms: u32 },
+    ConnectResponse {
+        session: SessionId,
+        timeout_ms: u32,
+    },
     /// Re-register watches after reconnecting (`SetWatches`).
-    SetWatches { relative_zxid: Zxid, paths: Box<WatchPaths> },
-    ClientRequest { xid: i32, op: Op },
+    SetWatches {
+        relative_zxid: Zxid,
+        paths: Box<WatchPaths>,
+    },
+    ClientRequest {
+        xid: i32,
+        op: Op,
+    },
     /// The reply is boxed: it is the largest payload, and every envelope on the bus is as large
     /// as the largest message.
-    ClientReply { xid: i32, zxid: Zxid, reply: Box<Reply> },
+    ClientReply {
+        xid: i32,
+        zxid: Zxid,
+        reply: Box<Reply>,
+    },
     ClientPing,
     PingReply,
     /// Close the session (`ZooKeeper.close()`).
-    CloseSession { xid: i32 },
-    CloseSessionReply { xid: i32 },
-    WatchEvent { event: EventType, path: String },
+    CloseSession {
+        xid: i32,
+    },
+    CloseSessionReply {
+        xid: i32,
+    },
+    WatchEvent {
+        event: EventType,
+        path: String,
+    },
     /// A four-letter word sent raw to the client port.
-    FourLetter { word: String },
-    FourLetterReply { text: String },
+    FourLetter {
+        word: String,
+    },
+    FourLetterReply {
+        text: String,
+    },
 }
 
 /// The watches a reconnecting client re-registers (`SetWatches`).
@@ -192,7 +257,13 @@ fn reply_summary(r: &Reply) -> String {
         Reply::SetData { stat } => format!("ok, dataVersion {}", stat.version),
         Reply::Multi(v) => format!("multi ({} results)", v.len()),
         Reply::Data { stat, .. } => format!("data, dataVersion {}", stat.version),
-        Reply::Exists { stat } => if stat.is_some() { "exists".into() } else { "does not exist".into() },
+        Reply::Exists { stat } => {
+            if stat.is_some() {
+                "exists".into()
+            } else {
+                "does not exist".into()
+            }
+        }
         Reply::Children { children, .. } => format!("{} children", children.len()),
         Reply::Error(e) => format!("error {}", e.name()),
     }
@@ -315,9 +386,11 @@ impl crate::sim::Fingerprint for ZkMsg {
                 h.write_u64(current_epoch.map(|e| e as u64 + 1).unwrap_or(0));
                 h.write_u64(last_zxid.0);
             }
-            ZkMsg::Diff { last_zxid: z } | ZkMsg::Trunc { zxid: z } | ZkMsg::NewLeader { zxid: z } | ZkMsg::Ack { zxid: z } | ZkMsg::Commit { zxid: z } => {
-                h.write_u64(z.0)
-            }
+            ZkMsg::Diff { last_zxid: z }
+            | ZkMsg::Trunc { zxid: z }
+            | ZkMsg::NewLeader { zxid: z }
+            | ZkMsg::Ack { zxid: z }
+            | ZkMsg::Commit { zxid: z } => h.write_u64(z.0),
             ZkMsg::Snap { snapshot } => h.write_u64(snapshot.0.last_processed_zxid().0),
             ZkMsg::Proposal { txn } => {
                 h.write_u64(txn.zxid.0);

@@ -15,10 +15,10 @@
 //!   the caller's job; [`Prep::rejected`] builds the txn upstream proposes when they fail.
 //! - The caller picks the zxid (`zks.getNextZxid()`) and the txn time.
 
+use crate::sorted::{SortedMap, SortedSet};
 use crate::zk::tree::{DataTree, TxnBody};
 use crate::zk::types::{ErrCode, Op, SessionId, WriteOp, Zxid};
 use std::collections::VecDeque;
-use crate::sorted::{SortedMap, SortedSet};
 use std::rc::Rc;
 
 /// The part of `StatPersisted` a change record needs.
@@ -120,32 +120,18 @@ impl Prep {
     /// delete: path shape and the four special paths (BadArguments), parent and node (NoNode),
     /// version (BadVersion), children (NotEmpty). setData and check: path (BadArguments), node
     /// (NoNode), version (BadVersion).
-    pub fn prep_write(
-        &mut self,
-        tree: &DataTree,
-        session: SessionId,
-        op: &Op,
-        zxid: Zxid,
-    ) -> TxnBody {
+    pub fn prep_write(&mut self, tree: &DataTree, session: SessionId, op: &Op, zxid: Zxid) -> TxnBody {
         self.prep_write_owned(tree, session, op.clone(), zxid)
     }
 
     /// [`Prep::prep_write`] for a request the caller no longer needs: its paths and data move
     /// into the txn instead of being copied.
-    pub fn prep_write_owned(
-        &mut self,
-        tree: &DataTree,
-        session: SessionId,
-        mut op: Op,
-        zxid: Zxid,
-    ) -> TxnBody {
+    pub fn prep_write_owned(&mut self, tree: &DataTree, session: SessionId, mut op: Op, zxid: Zxid) -> TxnBody {
         match &mut op {
             Op::Write(WriteOp::Check { .. }) => TxnBody::Error(ErrCode::BadArguments),
             Op::Write(w) => self.prep_op(tree, session, w, zxid).unwrap_or_else(TxnBody::Error),
             Op::Multi(ops) => self.prep_multi(tree, session, ops, zxid),
-            Op::GetData { .. } | Op::Exists { .. } | Op::GetChildren { .. } => {
-                TxnBody::Error(ErrCode::BadArguments)
-            }
+            Op::GetData { .. } | Op::Exists { .. } | Op::GetChildren { .. } => TxnBody::Error(ErrCode::BadArguments),
         }
     }
 
@@ -155,12 +141,7 @@ impl Prep {
     ///
     /// Quirk kept from upstream: the parents' records are not updated, so until this txn is
     /// applied, deleting the parent of one of these ephemerals still fails with NotEmpty.
-    pub fn prep_close_session(
-        &mut self,
-        tree: &DataTree,
-        session: SessionId,
-        zxid: Zxid,
-    ) -> TxnBody {
+    pub fn prep_close_session(&mut self, tree: &DataTree, session: SessionId, zxid: Zxid) -> TxnBody {
         let mut doomed: SortedSet<String> = tree.ephemerals_of(session).into_iter().collect();
         for c in &self.outstanding {
             match c.stat {
@@ -185,13 +166,9 @@ impl Prep {
     /// (every op of a multi is checked the same way, so the first one fails). Records nothing.
     pub fn rejected(op: &Op, code: ErrCode) -> TxnBody {
         match op {
-            Op::Multi(ops) => TxnBody::Multi(
-                (0..ops.len())
-                    .map(|i| {
-                        TxnBody::Error(if i == 0 { code } else { ErrCode::RuntimeInconsistency })
-                    })
-                    .collect(),
-            ),
+            Op::Multi(ops) => {
+                TxnBody::Multi((0..ops.len()).map(|i| TxnBody::Error(if i == 0 { code } else { ErrCode::RuntimeInconsistency })).collect())
+            }
             _ => TxnBody::Error(code),
         }
     }
@@ -222,13 +199,7 @@ impl Prep {
     // ----- internals -------------------------------------------------------------------------
 
     /// The multi branch of `pRequest`.
-    fn prep_multi(
-        &mut self,
-        tree: &DataTree,
-        session: SessionId,
-        ops: &mut [WriteOp],
-        zxid: Zxid,
-    ) -> TxnBody {
+    fn prep_multi(&mut self, tree: &DataTree, session: SessionId, ops: &mut [WriteOp], zxid: Zxid) -> TxnBody {
         let pending = self.pending_changes(ops);
         let mut bodies = Vec::with_capacity(ops.len());
         let mut failed = false;
@@ -252,13 +223,7 @@ impl Prep {
 
     /// `pRequest2Txn` for one op (top-level or inside a multi). Records are added only after
     /// every check passed. On success the op's path and data have moved into the txn.
-    fn prep_op(
-        &mut self,
-        tree: &DataTree,
-        session: SessionId,
-        op: &mut WriteOp,
-        zxid: Zxid,
-    ) -> Result<TxnBody, ErrCode> {
+    fn prep_op(&mut self, tree: &DataTree, session: SessionId, op: &mut WriteOp, zxid: Zxid) -> Result<TxnBody, ErrCode> {
         match op {
             WriteOp::Create { path, data, mode } => {
                 // validatePathForCreate
@@ -292,12 +257,7 @@ impl Prep {
                 self.add(zxid, parent_path, Some(parent_stat), parent.child_count.wrapping_add(1));
                 let stat = RecordStat { version: 0, cversion: 0, ephemeral_owner };
                 self.add(zxid, path.as_str().into(), Some(stat), 0);
-                Ok(TxnBody::Create {
-                    path,
-                    data: data.take(),
-                    ephemeral_owner,
-                    parent_cversion: new_cversion,
-                })
+                Ok(TxnBody::Create { path, data: data.take(), ephemeral_owner, parent_cversion: new_cversion })
             }
             WriteOp::Delete { path, version } => {
                 let parent_path = parent_path_and_validate(path)?;
@@ -336,17 +296,10 @@ impl Prep {
     /// `getRecordForPath`: the outstanding record of the path, else the committed node.
     fn record_for_path(&self, tree: &DataTree, path: &str) -> Result<Found, ErrCode> {
         if let Some(c) = self.for_path.get(path) {
-            return c
-                .stat
-                .map(|stat| Found { stat, child_count: c.child_count })
-                .ok_or(ErrCode::NoNode);
+            return c.stat.map(|stat| Found { stat, child_count: c.child_count }).ok_or(ErrCode::NoNode);
         }
         let (persisted, child_count) = tree.stat_persisted_and_children(path).ok_or(ErrCode::NoNode)?;
-        let stat = RecordStat {
-            version: persisted.version,
-            cversion: persisted.cversion,
-            ephemeral_owner: persisted.ephemeral_owner,
-        };
+        let stat = RecordStat { version: persisted.version, cversion: persisted.cversion, ephemeral_owner: persisted.ephemeral_owner };
         Ok(Found { stat, child_count })
     }
 
@@ -402,10 +355,7 @@ impl Prep {
 /// `Op.getPath()`.
 fn write_op_path(op: &WriteOp) -> &str {
     match op {
-        WriteOp::Create { path, .. }
-        | WriteOp::Delete { path, .. }
-        | WriteOp::SetData { path, .. }
-        | WriteOp::Check { path, .. } => path,
+        WriteOp::Create { path, .. } | WriteOp::Delete { path, .. } | WriteOp::SetData { path, .. } | WriteOp::Check { path, .. } => path,
     }
 }
 
@@ -438,11 +388,7 @@ pub fn validate_path(path: &str) -> Result<(), String> {
     }
     // Java indexes UTF-16 units; for ASCII paths (nearly all) those are the bytes themselves,
     // so only other paths pay for the re-encoding.
-    let reason = if path.is_ascii() {
-        path_problem(path.as_bytes())
-    } else {
-        path_problem(&path.encode_utf16().collect::<Vec<u16>>())
-    };
+    let reason = if path.is_ascii() { path_problem(path.as_bytes()) } else { path_problem(&path.encode_utf16().collect::<Vec<u16>>()) };
     match reason {
         Some(r) if r.starts_with("Path ") => Err(r),
         Some(r) => Err(format!("Invalid path string \"{path}\" caused by {r}")),
@@ -506,11 +452,7 @@ fn path_problem<T: Copy + Into<u16>>(units: &[T]) -> Option<String> {
             if at(i - 1) == slash && ends_name(i) {
                 reason = Some(format!("relative paths not allowed @{i}"));
             }
-        } else if (0x0001..=0x001f).contains(&c)
-            || (0x007f..=0x009f).contains(&c)
-            || (0xd800..=0xf8ff).contains(&c)
-            || c >= 0xfff0
-        {
+        } else if (0x0001..=0x001f).contains(&c) || (0x007f..=0x009f).contains(&c) || (0xd800..=0xf8ff).contains(&c) || c >= 0xfff0 {
             reason = Some(format!("invalid character @{i}"));
         }
         if reason.is_some() {
@@ -591,12 +533,7 @@ mod tests {
     }
 
     fn create_body(path: &str, owner: SessionId, parent_cversion: i32) -> TxnBody {
-        TxnBody::Create {
-            path: path.to_string(),
-            data: Some(d("v")),
-            ephemeral_owner: owner,
-            parent_cversion,
-        }
+        TxnBody::Create { path: path.to_string(), data: Some(d("v")), ephemeral_owner: owner, parent_cversion }
     }
 
     /// A leader: the committed tree, the prep state and the next zxid counter.
@@ -751,10 +688,7 @@ mod tests {
         assert_eq!(a, create_body("/a", SessionId(0), 1));
         assert_eq!(b, create_body("/a/b", SessionId(0), 1));
         let replies = l.commit_all();
-        assert_eq!(
-            replies,
-            [Reply::Created { path: "/a".into() }, Reply::Created { path: "/a/b".into() }]
-        );
+        assert_eq!(replies, [Reply::Created { path: "/a".into() }, Reply::Created { path: "/a/b".into() }]);
         assert_eq!(l.prep.outstanding_len(), 0);
     }
 
@@ -779,19 +713,10 @@ mod tests {
         let mut l = Leader::new();
         l.write(S1, create_op("/p", CreateMode::PERSISTENT));
         l.write(S1, create_op("/p/c", CreateMode::PERSISTENT));
-        assert_eq!(
-            l.propose(S1, Op::Write(delete_op("/p", -1))),
-            TxnBody::Error(ErrCode::NotEmpty)
-        );
-        assert_eq!(
-            l.propose(S1, Op::Write(delete_op("/p/c", -1))),
-            TxnBody::Delete { path: "/p/c".into() }
-        );
+        assert_eq!(l.propose(S1, Op::Write(delete_op("/p", -1))), TxnBody::Error(ErrCode::NotEmpty));
+        assert_eq!(l.propose(S1, Op::Write(delete_op("/p/c", -1))), TxnBody::Delete { path: "/p/c".into() });
         assert_eq!(l.propose(S1, Op::Write(set_op("/p/c", -1))), TxnBody::Error(ErrCode::NoNode));
-        assert_eq!(
-            l.propose(S1, Op::Write(delete_op("/p", -1))),
-            TxnBody::Delete { path: "/p".into() }
-        );
+        assert_eq!(l.propose(S1, Op::Write(delete_op("/p", -1))), TxnBody::Delete { path: "/p".into() });
         l.commit_all();
         assert!(!l.tree.contains("/p"));
     }
@@ -819,16 +744,9 @@ mod tests {
             ("/p", -1, ErrCode::NotEmpty),
         ];
         for (path, version, code) in table {
-            assert_eq!(
-                l.propose(S1, Op::Write(delete_op(path, version))),
-                TxnBody::Error(code),
-                "{path:?} v{version}"
-            );
+            assert_eq!(l.propose(S1, Op::Write(delete_op(path, version))), TxnBody::Error(code), "{path:?} v{version}");
         }
-        assert_eq!(
-            l.propose(S1, Op::Write(delete_op("/p/c", 1))),
-            TxnBody::Delete { path: "/p/c".into() }
-        );
+        assert_eq!(l.propose(S1, Op::Write(delete_op("/p/c", 1))), TxnBody::Delete { path: "/p/c".into() });
     }
 
     #[test]
@@ -840,19 +758,10 @@ mod tests {
         assert!(matches!(reply, Reply::SetData { stat } if stat.version == 1));
         assert_eq!(l.propose(S1, Op::Write(set_op("/a", 0))), TxnBody::Error(ErrCode::BadVersion));
         assert_eq!(l.propose(S1, Op::Write(set_op("/nope", -1))), TxnBody::Error(ErrCode::NoNode));
-        assert_eq!(
-            l.propose(S1, Op::Write(set_op("/a/", -1))),
-            TxnBody::Error(ErrCode::BadArguments)
-        );
+        assert_eq!(l.propose(S1, Op::Write(set_op("/a/", -1))), TxnBody::Error(ErrCode::BadArguments));
         // Two outstanding setData: the second sees the first's version.
-        assert!(matches!(
-            l.propose(S1, Op::Write(set_op("/a", 1))),
-            TxnBody::SetData { version: 2, .. }
-        ));
-        assert!(matches!(
-            l.propose(S1, Op::Write(set_op("/a", 2))),
-            TxnBody::SetData { version: 3, .. }
-        ));
+        assert!(matches!(l.propose(S1, Op::Write(set_op("/a", 1))), TxnBody::SetData { version: 2, .. }));
+        assert!(matches!(l.propose(S1, Op::Write(set_op("/a", 2))), TxnBody::SetData { version: 3, .. }));
         l.commit_all();
         assert_eq!(l.tree.stat("/a").unwrap().version, 3);
     }
@@ -910,14 +819,7 @@ mod tests {
         let mut l = Leader::new();
         l.write(S1, create_op("/a", CreateMode::PERSISTENT));
         let before = l.tree.digest();
-        let body = l.propose(
-            S1,
-            Op::Multi(vec![
-                create_op("/b", CreateMode::PERSISTENT),
-                set_op("/a", 7),
-                delete_op("/a", -1),
-            ]),
-        );
+        let body = l.propose(S1, Op::Multi(vec![create_op("/b", CreateMode::PERSISTENT), set_op("/a", 7), delete_op("/a", -1)]));
         assert_eq!(
             body,
             TxnBody::Multi(vec![
@@ -928,10 +830,7 @@ mod tests {
         );
         assert_eq!(l.prep.outstanding_len(), 0, "the multi's records are rolled back");
         // Later requests do not see the rolled-back create.
-        assert_eq!(
-            l.propose(S1, Op::Write(create_op("/b", CreateMode::PERSISTENT))),
-            create_body("/b", SessionId(0), 2)
-        );
+        assert_eq!(l.propose(S1, Op::Write(create_op("/b", CreateMode::PERSISTENT))), create_body("/b", SessionId(0), 2));
         let replies = l.commit_all();
         assert_eq!(
             replies[0],
@@ -953,17 +852,8 @@ mod tests {
         // Outstanding: /q/n0000000000.
         l.propose(S1, Op::Write(create_op("/q/n", PERSISTENT_SEQUENTIAL)));
         // A multi that creates another sequential child, then fails.
-        let failed = l.propose(
-            S1,
-            Op::Multi(vec![create_op("/q/n", PERSISTENT_SEQUENTIAL), check_op("/q", 3)]),
-        );
-        assert_eq!(
-            failed,
-            TxnBody::Multi(vec![
-                create_body("/q/n0000000001", SessionId(0), 2),
-                TxnBody::Error(ErrCode::BadVersion)
-            ])
-        );
+        let failed = l.propose(S1, Op::Multi(vec![create_op("/q/n", PERSISTENT_SEQUENTIAL), check_op("/q", 3)]));
+        assert_eq!(failed, TxnBody::Multi(vec![create_body("/q/n0000000001", SessionId(0), 2), TxnBody::Error(ErrCode::BadVersion)]));
         // ZOOKEEPER-1624: the parent's record is restored, so the next name is not skipped.
         let next = l.propose(S1, Op::Write(create_op("/q/n", PERSISTENT_SEQUENTIAL)));
         assert_eq!(next, create_body("/q/n0000000001", SessionId(0), 2));
@@ -982,15 +872,9 @@ mod tests {
         l.write(S1, create_op("/q/x", CreateMode::PERSISTENT));
         l.write(S1, create_op("/q/n0000000003", CreateMode::PERSISTENT));
         // Outstanding delete of /q/n0000000003 ...
-        assert_eq!(
-            l.propose(S1, Op::Write(delete_op("/q/n0000000003", -1))),
-            TxnBody::Delete { path: "/q/n0000000003".into() }
-        );
+        assert_eq!(l.propose(S1, Op::Write(delete_op("/q/n0000000003", -1))), TxnBody::Delete { path: "/q/n0000000003".into() });
         // ... then a failed multi whose sequential create generated exactly that name.
-        let failed = l.propose(
-            S1,
-            Op::Multi(vec![create_op("/q/n", PERSISTENT_SEQUENTIAL), set_op("/nope", -1)]),
-        );
+        let failed = l.propose(S1, Op::Multi(vec![create_op("/q/n", PERSISTENT_SEQUENTIAL), set_op("/nope", -1)]));
         let TxnBody::Multi(bodies) = &failed else { panic!("{failed:?}") };
         assert_eq!(bodies[0], create_body("/q/n0000000003", SessionId(0), 4));
         // The delete's record is gone from the lookup map: the node looks present again.
@@ -1002,17 +886,8 @@ mod tests {
     fn multi_check_failure_is_reported_as_bad_version_on_the_check() {
         let mut l = Leader::new();
         l.write(S1, create_op("/controller_epoch", CreateMode::PERSISTENT));
-        let body = l.propose(
-            S1,
-            Op::Multi(vec![check_op("/controller_epoch", 3), set_op("/controller_epoch", -1)]),
-        );
-        assert_eq!(
-            body,
-            TxnBody::Multi(vec![
-                TxnBody::Error(ErrCode::BadVersion),
-                TxnBody::Error(ErrCode::RuntimeInconsistency)
-            ])
-        );
+        let body = l.propose(S1, Op::Multi(vec![check_op("/controller_epoch", 3), set_op("/controller_epoch", -1)]));
+        assert_eq!(body, TxnBody::Multi(vec![TxnBody::Error(ErrCode::BadVersion), TxnBody::Error(ErrCode::RuntimeInconsistency)]));
     }
 
     #[test]
@@ -1034,22 +909,12 @@ mod tests {
         assert_eq!(l.propose_close(S1), TxnBody::CloseSession);
         // The session's ephemerals now read as deleted.
         for path in ["/p/old", "/p/new"] {
-            assert_eq!(
-                l.propose(S2, Op::Write(set_op(path, -1))),
-                TxnBody::Error(ErrCode::NoNode),
-                "{path}"
-            );
+            assert_eq!(l.propose(S2, Op::Write(set_op(path, -1))), TxnBody::Error(ErrCode::NoNode), "{path}");
         }
-        assert!(matches!(
-            l.propose(S2, Op::Write(set_op("/p/other", -1))),
-            TxnBody::SetData { .. }
-        ));
+        assert!(matches!(l.propose(S2, Op::Write(set_op("/p/other", -1))), TxnBody::SetData { .. }));
         // Quirk: the parent's child count was not updated, so /p still looks non-empty.
         l.propose(S2, Op::Write(delete_op("/p/other", -1)));
-        assert_eq!(
-            l.propose(S2, Op::Write(delete_op("/p", -1))),
-            TxnBody::Error(ErrCode::NotEmpty)
-        );
+        assert_eq!(l.propose(S2, Op::Write(delete_op("/p", -1))), TxnBody::Error(ErrCode::NotEmpty));
         l.commit_all();
         assert_eq!(l.tree.children("/p").unwrap(), Vec::<String>::new());
         assert_eq!(l.prep.outstanding_len(), 0);
@@ -1077,12 +942,7 @@ mod tests {
         l.prep.clear();
         assert_eq!(l.prep.outstanding_len(), 0);
         assert_eq!(
-            l.prep.prep_write(
-                &l.tree,
-                S1,
-                &Op::Write(create_op("/a", CreateMode::PERSISTENT)),
-                z(9)
-            ),
+            l.prep.prep_write(&l.tree, S1, &Op::Write(create_op("/a", CreateMode::PERSISTENT)), z(9)),
             create_body("/a", SessionId(0), 1)
         );
     }
@@ -1098,10 +958,7 @@ mod tests {
                 TxnBody::Error(ErrCode::RuntimeInconsistency),
             ])
         );
-        assert_eq!(
-            Prep::rejected(&Op::Write(set_op("/a", 1)), ErrCode::SessionExpired),
-            TxnBody::Error(ErrCode::SessionExpired)
-        );
+        assert_eq!(Prep::rejected(&Op::Write(set_op("/a", 1)), ErrCode::SessionExpired), TxnBody::Error(ErrCode::SessionExpired));
     }
 
     #[test]
@@ -1144,10 +1001,7 @@ mod tests {
 
     impl Lcg {
         fn next(&mut self) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             self.0 >> 33
         }
         fn below(&mut self, n: usize) -> usize {
@@ -1160,22 +1014,8 @@ mod tests {
 
     /// Explicit paths never look like generated sequential names (which end in ten digits), so
     /// the sequential-name rollback quirk cannot make an accepted op fail.
-    const EXPLICIT: [&str; 14] = [
-        "/a",
-        "/b",
-        "/a/c",
-        "/a/d",
-        "/b/c",
-        "/a/c/e",
-        "/zookeeper",
-        "/",
-        "a",
-        "/a/",
-        "//a",
-        "/a/./b",
-        "/zookeeper/config",
-        "/x\0",
-    ];
+    const EXPLICIT: [&str; 14] =
+        ["/a", "/b", "/a/c", "/a/d", "/b/c", "/a/c/e", "/zookeeper", "/", "a", "/a/", "//a", "/a/./b", "/zookeeper/config", "/x\0"];
     const SEQUENTIAL_BASES: [&str; 4] = ["/s", "/a/s", "/a/c/s", "/b/"];
 
     fn random_target(rng: &mut Lcg, tree: &DataTree, seen: &[String]) -> String {
@@ -1201,11 +1041,7 @@ mod tests {
         let mode = CreateMode { ephemeral: rng.below(4) == 0, sequential: rng.below(3) == 0 };
         match rng.below(6) {
             0 | 1 => {
-                let path = if mode.sequential {
-                    rng.pick(&SEQUENTIAL_BASES).to_string()
-                } else {
-                    rng.pick(&EXPLICIT).to_string()
-                };
+                let path = if mode.sequential { rng.pick(&SEQUENTIAL_BASES).to_string() } else { rng.pick(&EXPLICIT).to_string() };
                 WriteOp::Create { path, data: Some(d("v")), mode }
             }
             2 => {
@@ -1268,16 +1104,10 @@ mod tests {
                             l.prep.committed(t.zxid);
                             let failed_reply = match &reply {
                                 Reply::Error(_) => true,
-                                Reply::Multi(results) => {
-                                    results.iter().any(|r| matches!(r, WriteResult::Error(_)))
-                                }
+                                Reply::Multi(results) => results.iter().any(|r| matches!(r, WriteResult::Error(_))),
                                 _ => false,
                             };
-                            assert_eq!(
-                                failed_reply,
-                                has_error(&t.body),
-                                "seed {seed} step {step}: {t:?} -> {reply:?}"
-                            );
+                            assert_eq!(failed_reply, has_error(&t.body), "seed {seed} step {step}: {t:?} -> {reply:?}");
                             if has_error(&t.body) {
                                 assert_eq!(l.tree.digest(), before, "seed {seed}: {t:?}");
                             }
@@ -1293,8 +1123,7 @@ mod tests {
                     _ if !live.is_empty() => {
                         let session = *rng.pick(&live);
                         let op = if rng.below(3) == 0 {
-                            let ops =
-                                (0..1 + rng.below(4)).map(|_| random_op(&mut rng, &l.tree, &seen));
+                            let ops = (0..1 + rng.below(4)).map(|_| random_op(&mut rng, &l.tree, &seen));
                             Op::Multi(ops.collect())
                         } else {
                             Op::Write(random_op(&mut rng, &l.tree, &seen))

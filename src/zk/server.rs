@@ -19,8 +19,8 @@
 //! - A leader-side `syncLimit` check on un-acked proposals (`syncLimitCheck`) is not modelled; a
 //!   silent follower is still dropped through `tickOfNextAckDeadline`.
 
-use std::collections::VecDeque;
 use crate::sorted::{SortedMap, SortedSet};
+use std::collections::VecDeque;
 use std::hash::Hash;
 use std::rc::Rc;
 
@@ -534,12 +534,9 @@ impl ZkServer {
     /// Learners the leader considers synced (`LearnerHandler.synced()`).
     pub fn synced_learners(&self) -> Vec<Sid> {
         match &self.v.role {
-            Role::Leading(l) => l
-                .learners
-                .values()
-                .filter(|h| h.phase == LhPhase::Broadcast && l.tick <= h.tick_deadline)
-                .map(|h| h.sid)
-                .collect(),
+            Role::Leading(l) => {
+                l.learners.values().filter(|h| h.phase == LhPhase::Broadcast && l.tick <= h.tick_deadline).map(|h| h.sid).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -764,7 +761,11 @@ impl ZkServer {
                 // Joining an ensemble that already has a leader.
                 if round == self.v.round {
                     e.recvset.insert(sender, vote);
-                    let agree = e.recvset.values().filter(|v| v.leader == vote.leader && v.zxid == vote.zxid && v.peer_epoch == vote.peer_epoch).count();
+                    let agree = e
+                        .recvset
+                        .values()
+                        .filter(|v| v.leader == vote.leader && v.zxid == vote.zxid && v.peer_epoch == vote.peer_epoch)
+                        .count();
                     if self.cfg.is_quorum(agree) && self.check_leader_out(vote.leader, round) {
                         self.conclude(io, vote, "joined: a quorum follows it");
                         return;
@@ -882,7 +883,17 @@ impl ZkServer {
             return;
         }
         let tick = l.tick;
-        l.learners.insert(from, LearnerHandler { sid, phase: LhPhase::Epoch, tick_deadline: tick + init_plus_sync, forwarding: false, last_zxid: Zxid(0), epoch_acked: false });
+        l.learners.insert(
+            from,
+            LearnerHandler {
+                sid,
+                phase: LhPhase::Epoch,
+                tick_deadline: tick + init_plus_sync,
+                forwarding: false,
+                last_zxid: Zxid(0),
+                epoch_acked: false,
+            },
+        );
         if l.phase == LeaderPhase::Discovery {
             // getEpochToPropose: epoch = max(epoch, lastAcceptedEpoch + 1)
             if accepted_epoch >= l.epoch {
@@ -965,7 +976,8 @@ impl ZkServer {
         let epoch = l.epoch;
         l.newleader_acks.insert(me);
         // Handlers that already sent their ACKEPOCH were blocked in waitForEpochAck: they sync now.
-        let acked: Vec<NodeId> = l.learners.iter().filter(|(_, h)| h.phase == LhPhase::AckEpoch && h.epoch_acked).map(|(n, _)| *n).collect();
+        let acked: Vec<NodeId> =
+            l.learners.iter().filter(|(_, h)| h.phase == LhPhase::AckEpoch && h.epoch_acked).map(|(n, _)| *n).collect();
         self.durable.current_epoch = epoch;
         io.note(format!("quorum acknowledged epoch {epoch} (currentEpoch := {epoch}); syncing learners"));
         io.set_timer(ZkTimer::PhaseTimeout, init);
@@ -1148,7 +1160,8 @@ impl ZkServer {
     fn on_session_expiry(&mut self, io: &mut ZIo<'_>) {
         let now = io.now();
         let Some(l) = self.leader_mut() else { return };
-        let expired: Vec<(SessionId, u32)> = l.sessions.iter().filter(|(_, t)| !t.closing && t.expire_at <= now).map(|(s, t)| (*s, t.timeout_ms)).collect();
+        let expired: Vec<(SessionId, u32)> =
+            l.sessions.iter().filter(|(_, t)| !t.closing && t.expire_at <= now).map(|(s, t)| (*s, t.timeout_ms)).collect();
         for (s, _) in &expired {
             if let Some(t) = l.sessions.get_mut(s) {
                 t.closing = true;
@@ -1245,7 +1258,8 @@ impl ZkServer {
             l.tick += 1;
         }
         let tick = l.tick;
-        let mut synced: SortedSet<Sid> = l.learners.values().filter(|h| h.phase == LhPhase::Broadcast && tick <= h.tick_deadline).map(|h| h.sid).collect();
+        let mut synced: SortedSet<Sid> =
+            l.learners.values().filter(|h| h.phase == LhPhase::Broadcast && tick <= h.tick_deadline).map(|h| h.sid).collect();
         synced.insert(self.sid);
         if !l.tick_skip && !self.cfg.is_quorum(synced.len()) {
             let ids: Vec<String> = synced.iter().map(|s| s.to_string()).collect();
@@ -1617,7 +1631,11 @@ impl ZkServer {
                 // The leader tracks sessions created through any server.
                 let tick = self.cfg.tick_ms;
                 if let Some(l) = self.leader_mut() {
-                    l.sessions.get_or_insert_with(txn.session, || Tracked { timeout_ms: *timeout_ms, expire_at: expiry_bucket(now, *timeout_ms, tick), closing: false });
+                    l.sessions.get_or_insert_with(txn.session, || Tracked {
+                        timeout_ms: *timeout_ms,
+                        expire_at: expiry_bucket(now, *timeout_ms, tick),
+                        closing: false,
+                    });
                 }
                 self.schedule_expiry(io);
             }
@@ -1824,7 +1842,15 @@ impl ZkServer {
         }
     }
 
-    fn handle_set_watches(&mut self, from: NodeId, relative_zxid: Zxid, data: Vec<String>, exist: Vec<String>, child: Vec<String>, io: &mut ZIo<'_>) {
+    fn handle_set_watches(
+        &mut self,
+        from: NodeId,
+        relative_zxid: Zxid,
+        data: Vec<String>,
+        exist: Vec<String>,
+        child: Vec<String>,
+        io: &mut ZIo<'_>,
+    ) {
         use super::types::WatchKind;
         let Some(c) = self.v.cnxns.get(&from) else { return };
         let session = c.session;
@@ -1862,7 +1888,8 @@ impl ZkServer {
     /// The text a four-letter word answers (`FourLetterCommands`, `StatCommand`, `MonitorCommand`).
     pub fn four_letter(&self, word: &str) -> String {
         const KNOWN: [&str; 17] = [
-            "conf", "cons", "crst", "dump", "envi", "gtmk", "ruok", "stmk", "srst", "srvr", "stat", "wchc", "wchp", "wchs", "mntr", "isro", "dirs",
+            "conf", "cons", "crst", "dump", "envi", "gtmk", "ruok", "stmk", "srst", "srvr", "stat", "wchc", "wchp", "wchs", "mntr", "isro",
+            "dirs",
         ];
         if !KNOWN.contains(&word) {
             return String::new();
@@ -1875,7 +1902,13 @@ impl ZkServer {
         let not_serving = "This ZooKeeper instance is not currently serving requests\n".to_string();
         match word {
             "ruok" => "imok".to_string(),
-            "isro" => if self.v.serving { "rw".into() } else { "null".into() },
+            "isro" => {
+                if self.v.serving {
+                    "rw".into()
+                } else {
+                    "null".into()
+                }
+            }
             "srvr" | "stat" => {
                 let Some(mode) = self.mode() else { return not_serving };
                 let st = &self.v.stats;
@@ -1900,7 +1933,12 @@ impl ZkServer {
                 s.push_str(&format!("Node count: {}\n", self.v.tree.node_count()));
                 if mode == "leader" {
                     let f = |x: Option<u64>| x.map(|v| v.to_string()).unwrap_or_else(|| "-1".into());
-                    s.push_str(&format!("Proposal sizes last/min/max: {}/{}/{}\n", f(st.last_proposal_size), f(st.min_proposal_size), f(st.max_proposal_size)));
+                    s.push_str(&format!(
+                        "Proposal sizes last/min/max: {}/{}/{}\n",
+                        f(st.last_proposal_size),
+                        f(st.min_proposal_size),
+                        f(st.max_proposal_size)
+                    ));
                 }
                 s
             }

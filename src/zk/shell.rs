@@ -335,7 +335,9 @@ impl ShellProc {
                 }
                 self.walk_next(io);
             }
-            (ZkCliCmd::Deleteall { .. }, Ok(Reply::Children { children, .. })) if !self.job.as_ref().map(|j| j.deleting).unwrap_or(true) => {
+            (ZkCliCmd::Deleteall { .. }, Ok(Reply::Children { children, .. }))
+                if !self.job.as_ref().map(|j| j.deleting).unwrap_or(true) =>
+            {
                 // listSubTreeBFS
                 let Some(job) = self.job.as_mut() else { return };
                 let base = job.work.pop_front().unwrap_or_else(|| "/".into());

@@ -21,11 +21,9 @@
 //!   deleting a node that still has children gives `NotEmpty`. In both cases nothing changes.
 //!   `PrepRequestProcessor` never proposes such transactions.
 
-use crate::zk::prep::validate_path;
-use crate::zk::types::{
-    Data, ErrCode, EventType, Reply, SessionId, Stat, WatchFired, WatchKind, WriteResult, Zxid,
-};
 use crate::sorted::{SortedMap, SortedSet};
+use crate::zk::prep::validate_path;
+use crate::zk::types::{Data, ErrCode, EventType, Reply, SessionId, Stat, WatchFired, WatchKind, WriteResult, Zxid};
 
 /// The path of the config znode (`ZooDefs.CONFIG_NODE`).
 pub const CONFIG_NODE: &str = "/zookeeper/config";
@@ -246,8 +244,7 @@ impl DataTree {
         proc_node.children.insert("quota".to_string());
         proc_node.children.insert("config".to_string());
         let quota = DataNode::new(empty(), StatPersisted::default());
-        let config =
-            DataNode::new(empty(), StatPersisted { aversion: -1, ..StatPersisted::default() });
+        let config = DataNode::new(empty(), StatPersisted { aversion: -1, ..StatPersisted::default() });
         let mut nodes = SortedMap::new();
         nodes.insert("/".to_string(), root);
         nodes.insert("/zookeeper".to_string(), proc_node);
@@ -385,9 +382,7 @@ impl DataTree {
                 self.kill_session(txn.session, zxid, &mut fired);
                 Reply::Multi(Vec::new())
             }
-            TxnBody::Multi(bodies) => {
-                Reply::Multi(self.apply_multi(bodies, zxid, time, &mut fired))
-            }
+            TxnBody::Multi(bodies) => Reply::Multi(self.apply_multi(bodies, zxid, time, &mut fired)),
             TxnBody::Error(code) => Reply::Error(*code),
             op => match self.apply_op(op, zxid, time, &mut fired) {
                 Ok(Applied::Created(path)) => Reply::Created { path },
@@ -408,12 +403,7 @@ impl DataTree {
     /// `/zookeeper/config` at startup (and after loading a SNAP when reconfig is disabled) via
     /// `setData(CONFIG_NODE, text, -1, qv.getVersion(), now)`: dataVersion becomes -1 and mzxid
     /// the config version (0 for a static config). Not a txn: lastProcessedZxid is unchanged.
-    pub fn init_config_node(
-        &mut self,
-        data: Data,
-        config_version: Zxid,
-        time_ms: u64,
-    ) -> Vec<WatchFired> {
+    pub fn init_config_node(&mut self, data: Data, config_version: Zxid, time_ms: u64) -> Vec<WatchFired> {
         let mut fired = Vec::new();
         // The config node can only be missing in a tree rebuilt from an old snapshot; upstream
         // re-adds it then (addConfigNode).
@@ -455,9 +445,7 @@ impl DataTree {
     /// by path then session (for the UI and `wchp`-style dumps).
     pub fn watches(&self) -> Vec<(WatchKind, String, SessionId)> {
         let mut out = Vec::new();
-        for (kind, table) in
-            [(WatchKind::Data, &self.data_watches), (WatchKind::Child, &self.child_watches)]
-        {
+        for (kind, table) in [(WatchKind::Data, &self.data_watches), (WatchKind::Child, &self.child_watches)] {
             for (path, sessions) in table {
                 out.extend(sessions.iter().map(|s| (kind, path.clone(), *s)));
             }
@@ -516,8 +504,7 @@ impl DataTree {
                 }
             }
             for child in &node.children {
-                let child_path =
-                    if path == "/" { format!("/{child}") } else { format!("{path}/{child}") };
+                let child_path = if path == "/" { format!("/{child}") } else { format!("{path}/{child}") };
                 if !self.nodes.contains_key(&child_path) {
                     return Err(format!("{path} lists missing child {child:?}"));
                 }
@@ -529,8 +516,7 @@ impl DataTree {
         if owned != self.ephemerals {
             return Err(format!("ephemerals index {:?} != owners {:?}", self.ephemerals, owned));
         }
-        let empty_watch_set =
-            self.data_watches.values().chain(self.child_watches.values()).any(SortedSet::is_empty);
+        let empty_watch_set = self.data_watches.values().chain(self.child_watches.values()).any(SortedSet::is_empty);
         if empty_watch_set {
             return Err("empty watch set".to_string());
         }
@@ -552,30 +538,15 @@ impl DataTree {
         if let Some(proc_node) = self.nodes.get_mut("/zookeeper") {
             proc_node.children.insert("config".to_string());
             let stat = StatPersisted { aversion: -1, ..StatPersisted::default() };
-            self.nodes
-                .insert(CONFIG_NODE.to_string(), DataNode::new(Some(Data::from(Vec::new())), stat));
+            self.nodes.insert(CONFIG_NODE.to_string(), DataNode::new(Some(Data::from(Vec::new())), stat));
         }
     }
 
     /// One create/delete/setData/check, top-level or inside a multi. Other bodies are not ops.
-    fn apply_op(
-        &mut self,
-        body: &TxnBody,
-        zxid: Zxid,
-        time: u64,
-        fired: &mut Vec<WatchFired>,
-    ) -> Result<Applied, ErrCode> {
+    fn apply_op(&mut self, body: &TxnBody, zxid: Zxid, time: u64, fired: &mut Vec<WatchFired>) -> Result<Applied, ErrCode> {
         match body {
             TxnBody::Create { path, data, ephemeral_owner, parent_cversion } => {
-                match self.create_node(
-                    path,
-                    data.clone(),
-                    *ephemeral_owner,
-                    *parent_cversion,
-                    zxid,
-                    time,
-                    fired,
-                ) {
+                match self.create_node(path, data.clone(), *ephemeral_owner, *parent_cversion, zxid, time, fired) {
                     Ok(()) => Ok(Applied::Created(path.clone())),
                     Err(ErrCode::NodeExists) => {
                         // processTxn: a create that fails with NodeExists (fuzzy snapshot replay)
@@ -587,29 +558,19 @@ impl DataTree {
                     Err(code) => Err(code),
                 }
             }
-            TxnBody::Delete { path } => {
-                self.delete_node(path, zxid, fired).map(|()| Applied::Deleted)
-            }
+            TxnBody::Delete { path } => self.delete_node(path, zxid, fired).map(|()| Applied::Deleted),
             TxnBody::SetData { path, data, version } => {
                 self.set_data(path, data.clone(), *version, zxid, time, fired).map(Applied::SetData)
             }
             // processTxn only records the path: the leader already checked the version.
             TxnBody::Check { .. } => Ok(Applied::Checked),
             TxnBody::Error(code) => Err(*code),
-            TxnBody::CreateSession { .. } | TxnBody::CloseSession | TxnBody::Multi(_) => {
-                Err(ErrCode::BadArguments)
-            }
+            TxnBody::CreateSession { .. } | TxnBody::CloseSession | TxnBody::Multi(_) => Err(ErrCode::BadArguments),
         }
     }
 
     /// The `OpCode.multi` branch of `processTxn`.
-    fn apply_multi(
-        &mut self,
-        bodies: &[TxnBody],
-        zxid: Zxid,
-        time: u64,
-        fired: &mut Vec<WatchFired>,
-    ) -> Vec<WriteResult> {
+    fn apply_multi(&mut self, bodies: &[TxnBody], zxid: Zxid, time: u64, fired: &mut Vec<WatchFired>) -> Vec<WriteResult> {
         let failed = bodies.iter().any(|b| matches!(b, TxnBody::Error(_)));
         let mut post_failed = false;
         let mut results = Vec::with_capacity(bodies.len());
@@ -619,18 +580,11 @@ impl DataTree {
                     post_failed = true;
                     results.push(WriteResult::Error(*code));
                 }
-                TxnBody::Create { .. }
-                | TxnBody::Delete { .. }
-                | TxnBody::SetData { .. }
-                | TxnBody::Check { .. } => {
+                TxnBody::Create { .. } | TxnBody::Delete { .. } | TxnBody::SetData { .. } | TxnBody::Check { .. } => {
                     if failed {
                         // A failed multi is applied as errors only: ErrorTxn(OK) before the
                         // failing op, ErrorTxn(RUNTIMEINCONSISTENCY) after it.
-                        results.push(if post_failed {
-                            WriteResult::Error(ErrCode::RuntimeInconsistency)
-                        } else {
-                            ROLLED_BACK_OK
-                        });
+                        results.push(if post_failed { WriteResult::Error(ErrCode::RuntimeInconsistency) } else { ROLLED_BACK_OK });
                     } else {
                         results.push(match self.apply_op(body, zxid, time, fired) {
                             Ok(applied) => applied.into_write_result(),
@@ -663,11 +617,7 @@ impl DataTree {
         if parent.children.contains(child_name) {
             return Err(ErrCode::NodeExists);
         }
-        let new_cversion = if parent_cversion == -1 {
-            parent.stat.cversion.wrapping_add(1)
-        } else {
-            parent_cversion
-        };
+        let new_cversion = if parent_cversion == -1 { parent.stat.cversion.wrapping_add(1) } else { parent_cversion };
         // 3.5.9 sets both unconditionally (3.6+ only when the cversion grows).
         parent.stat.cversion = new_cversion;
         parent.stat.pzxid = zxid;
@@ -688,23 +638,12 @@ impl DataTree {
             self.ephemerals.get_or_default(ephemeral_owner).insert(path.to_string());
         }
         trigger(&mut self.data_watches, path, EventType::NodeCreated, None, fired);
-        trigger(
-            &mut self.child_watches,
-            watch_path(parent_name),
-            EventType::NodeChildrenChanged,
-            None,
-            fired,
-        );
+        trigger(&mut self.child_watches, watch_path(parent_name), EventType::NodeChildrenChanged, None, fired);
         Ok(())
     }
 
     /// `DataTree.deleteNode`.
-    fn delete_node(
-        &mut self,
-        path: &str,
-        zxid: Zxid,
-        fired: &mut Vec<WatchFired>,
-    ) -> Result<(), ErrCode> {
+    fn delete_node(&mut self, path: &str, zxid: Zxid, fired: &mut Vec<WatchFired>) -> Result<(), ErrCode> {
         let (parent_name, child_name) = addressable(path)?;
         if !self.nodes.contains_key(node_key(parent_name)) {
             return Err(ErrCode::NoNode);
@@ -733,13 +672,7 @@ impl DataTree {
         }
         let processed = trigger(&mut self.data_watches, path, EventType::NodeDeleted, None, fired);
         trigger(&mut self.child_watches, path, EventType::NodeDeleted, processed.as_ref(), fired);
-        trigger(
-            &mut self.child_watches,
-            watch_path(parent_name),
-            EventType::NodeChildrenChanged,
-            None,
-            fired,
-        );
+        trigger(&mut self.child_watches, watch_path(parent_name), EventType::NodeChildrenChanged, None, fired);
         Ok(())
     }
 
@@ -765,16 +698,10 @@ impl DataTree {
 
     /// `DataTree.setCversionPzxid`: raise a node's cversion (and set pzxid) if `new_cversion` is
     /// higher; -1 means current + 1. A trailing "/" is ignored.
-    fn set_cversion_pzxid(
-        &mut self,
-        path: &str,
-        new_cversion: i32,
-        zxid: Zxid,
-    ) -> Result<(), ErrCode> {
+    fn set_cversion_pzxid(&mut self, path: &str, new_cversion: i32, zxid: Zxid) -> Result<(), ErrCode> {
         let path = path.strip_suffix('/').unwrap_or(path);
         let node = self.get_mut(path).ok_or(ErrCode::NoNode)?;
-        let new_cversion =
-            if new_cversion == -1 { node.stat.cversion.wrapping_add(1) } else { new_cversion };
+        let new_cversion = if new_cversion == -1 { node.stat.cversion.wrapping_add(1) } else { new_cversion };
         if new_cversion > node.stat.cversion {
             node.stat.cversion = new_cversion;
             node.stat.pzxid = zxid;
@@ -898,31 +825,15 @@ mod tests {
     }
 
     fn txn(counter: u32, session: SessionId, body: TxnBody) -> Txn {
-        Txn {
-            zxid: Zxid::new(1, counter),
-            session,
-            cxid: counter as i32,
-            time_ms: 1000 * counter as u64,
-            body,
-        }
+        Txn { zxid: Zxid::new(1, counter), session, cxid: counter as i32, time_ms: 1000 * counter as u64, body }
     }
 
     fn create(path: &str, parent_cversion: i32) -> TxnBody {
-        TxnBody::Create {
-            path: path.to_string(),
-            data: data("x"),
-            ephemeral_owner: SessionId(0),
-            parent_cversion,
-        }
+        TxnBody::Create { path: path.to_string(), data: data("x"), ephemeral_owner: SessionId(0), parent_cversion }
     }
 
     fn ephemeral(path: &str, owner: SessionId, parent_cversion: i32) -> TxnBody {
-        TxnBody::Create {
-            path: path.to_string(),
-            data: None,
-            ephemeral_owner: owner,
-            parent_cversion,
-        }
+        TxnBody::Create { path: path.to_string(), data: None, ephemeral_owner: owner, parent_cversion }
     }
 
     fn delete(path: &str) -> TxnBody {
@@ -947,34 +858,14 @@ mod tests {
     #[test]
     fn fresh_tree_has_the_four_nodes_with_the_copystat_quirks() {
         let tree = DataTree::new();
-        assert_eq!(
-            tree.paths().collect::<Vec<_>>(),
-            ["/", "/zookeeper", "/zookeeper/config", "/zookeeper/quota"]
-        );
+        assert_eq!(tree.paths().collect::<Vec<_>>(), ["/", "/zookeeper", "/zookeeper/config", "/zookeeper/quota"]);
         // (path, cversion, numChildren, aclVersion)
-        let table = [
-            ("/", -1, 1, 0),
-            ("/zookeeper", -2, 2, 0),
-            ("/zookeeper/quota", 0, 0, 0),
-            ("/zookeeper/config", 0, 0, -1),
-        ];
+        let table = [("/", -1, 1, 0), ("/zookeeper", -2, 2, 0), ("/zookeeper/quota", 0, 0, 0), ("/zookeeper/config", 0, 0, -1)];
         for (path, cversion, num_children, aversion) in table {
             let s = tree.stat(path).unwrap();
-            assert_eq!(
-                (s.cversion, s.num_children, s.aversion),
-                (cversion, num_children, aversion),
-                "{path}"
-            );
-            assert_eq!(
-                (s.czxid, s.mzxid, s.pzxid, s.ctime, s.mtime),
-                (Zxid(0), Zxid(0), Zxid(0), 0, 0),
-                "{path}"
-            );
-            assert_eq!(
-                (s.version, s.data_length, s.ephemeral_owner),
-                (0, 0, SessionId(0)),
-                "{path}"
-            );
+            assert_eq!((s.cversion, s.num_children, s.aversion), (cversion, num_children, aversion), "{path}");
+            assert_eq!((s.czxid, s.mzxid, s.pzxid, s.ctime, s.mtime), (Zxid(0), Zxid(0), Zxid(0), 0, 0), "{path}");
+            assert_eq!((s.version, s.data_length, s.ephemeral_owner), (0, 0, SessionId(0)), "{path}");
         }
         assert_eq!(tree.children("/").unwrap(), ["zookeeper"]);
         assert_eq!(tree.children("/zookeeper").unwrap(), ["config", "quota"]);
@@ -1005,10 +896,7 @@ mod tests {
         let s = tree.stat("/a").unwrap();
         let z = Zxid::new(1, 1);
         assert_eq!((s.czxid, s.mzxid, s.pzxid, s.ctime, s.mtime), (z, z, z, 1000, 1000));
-        assert_eq!(
-            (s.version, s.cversion, s.aversion, s.data_length, s.num_children),
-            (0, 0, 0, 1, 0)
-        );
+        assert_eq!((s.version, s.cversion, s.aversion, s.data_length, s.num_children), (0, 0, 0, 1, 0));
         let root = tree.stat("/").unwrap();
         assert_eq!((root.pzxid, root.cversion, root.num_children), (z, 0, 2));
         assert_eq!(tree.stat_persisted("/").unwrap().cversion, 1);
@@ -1025,32 +913,8 @@ mod tests {
     #[test]
     fn null_data_and_empty_data_both_have_length_zero_but_stay_distinct() {
         let mut tree = DataTree::new();
-        ok(
-            &mut tree,
-            txn(
-                1,
-                S1,
-                TxnBody::Create {
-                    path: "/n".into(),
-                    data: None,
-                    ephemeral_owner: SessionId(0),
-                    parent_cversion: 1,
-                },
-            ),
-        );
-        ok(
-            &mut tree,
-            txn(
-                2,
-                S1,
-                TxnBody::Create {
-                    path: "/e".into(),
-                    data: data(""),
-                    ephemeral_owner: SessionId(0),
-                    parent_cversion: 2,
-                },
-            ),
-        );
+        ok(&mut tree, txn(1, S1, TxnBody::Create { path: "/n".into(), data: None, ephemeral_owner: SessionId(0), parent_cversion: 1 }));
+        ok(&mut tree, txn(2, S1, TxnBody::Create { path: "/e".into(), data: data(""), ephemeral_owner: SessionId(0), parent_cversion: 2 }));
         let (n, ns) = tree.node("/n").unwrap();
         let (e, es) = tree.node("/e").unwrap();
         assert!(n.is_none());
@@ -1066,10 +930,7 @@ mod tests {
         let s = tree.stat("/a").unwrap();
         assert_eq!(reply, Reply::SetData { stat: s });
         assert_eq!((s.version, s.mzxid, s.mtime), (1, Zxid::new(1, 2), 2000));
-        assert_eq!(
-            (s.czxid, s.pzxid, s.ctime, s.data_length),
-            (Zxid::new(1, 1), Zxid::new(1, 1), 1000, 5)
-        );
+        assert_eq!((s.czxid, s.pzxid, s.ctime, s.data_length), (Zxid::new(1, 1), Zxid::new(1, 1), 1000, 5));
         // The same bytes again still bump the version (the txn carries it).
         ok(&mut tree, txn(3, S1, set("/a", "hello", 2)));
         assert_eq!(tree.stat("/a").unwrap().version, 2);
@@ -1103,11 +964,7 @@ mod tests {
         ok(&mut tree, txn(2, S1, create("/p/a", 1)));
         assert_eq!(tree.stat("/p").unwrap().pzxid, Zxid::new(1, 2));
         ok(&mut tree, txn(3, S1, set("/p/a", "v", 1)));
-        assert_eq!(
-            tree.stat("/p").unwrap().pzxid,
-            Zxid::new(1, 2),
-            "setData on a child leaves pzxid"
-        );
+        assert_eq!(tree.stat("/p").unwrap().pzxid, Zxid::new(1, 2), "setData on a child leaves pzxid");
         ok(&mut tree, txn(4, S1, delete("/p/a")));
         assert_eq!(tree.stat("/p").unwrap().pzxid, Zxid::new(1, 4));
     }
@@ -1186,10 +1043,7 @@ mod tests {
     #[test]
     fn delete_of_a_node_with_children_is_refused() {
         let mut tree = DataTree::new();
-        assert_eq!(
-            tree.apply(&txn(1, S1, delete("/zookeeper"))).0,
-            Reply::Error(ErrCode::NotEmpty)
-        );
+        assert_eq!(tree.apply(&txn(1, S1, delete("/zookeeper"))).0, Reply::Error(ErrCode::NotEmpty));
         assert!(tree.contains("/zookeeper/quota"));
     }
 
@@ -1217,10 +1071,7 @@ mod tests {
         let mut tree = DataTree::new();
         ok(&mut tree, txn(1, S1, TxnBody::CreateSession { timeout_ms: 18000 }));
         ok(&mut tree, txn(2, S2, TxnBody::CreateSession { timeout_ms: 6000 }));
-        assert_eq!(
-            tree.sessions().iter().map(|(s, t)| (*s, *t)).collect::<Vec<_>>(),
-            [(S1, 18000), (S2, 6000)]
-        );
+        assert_eq!(tree.sessions().iter().map(|(s, t)| (*s, *t)).collect::<Vec<_>>(), [(S1, 18000), (S2, 6000)]);
         let (reply, _) = tree.apply(&txn(3, S1, TxnBody::CloseSession));
         assert_eq!(reply, Reply::Multi(vec![]));
         assert_eq!(tree.sessions().keys().copied().collect::<Vec<_>>(), [S2]);
@@ -1287,13 +1138,7 @@ mod tests {
         tree.add_watch("/", WatchKind::Child, S2); // ls -w /
         assert_eq!(tree.watch_count(), 2);
         let got = ok(&mut tree, txn(1, S1, create("/a", 1)));
-        assert_eq!(
-            got,
-            [
-                fired(S1, EventType::NodeCreated, "/a"),
-                fired(S2, EventType::NodeChildrenChanged, "/")
-            ]
-        );
+        assert_eq!(got, [fired(S1, EventType::NodeCreated, "/a"), fired(S2, EventType::NodeChildrenChanged, "/")]);
         assert_eq!(tree.watch_count(), 0);
         // One-shot: a second create under / fires nothing.
         assert!(ok(&mut tree, txn(2, S1, create("/b", 2))).is_empty());
@@ -1301,10 +1146,7 @@ mod tests {
         tree.add_watch("/a", WatchKind::Data, S1);
         tree.add_watch("/a", WatchKind::Data, S1); // same watch twice is one watch
         assert_eq!(tree.watch_count(), 1);
-        assert_eq!(
-            ok(&mut tree, txn(3, S1, set("/a", "v", 1))),
-            [fired(S1, EventType::NodeDataChanged, "/a")]
-        );
+        assert_eq!(ok(&mut tree, txn(3, S1, set("/a", "v", 1))), [fired(S1, EventType::NodeDataChanged, "/a")]);
         assert!(ok(&mut tree, txn(4, S1, set("/a", "w", 2))).is_empty());
     }
 
@@ -1347,10 +1189,7 @@ mod tests {
         tree.add_watch("/", WatchKind::Child, S1);
         tree.remove_watches_of(S1);
         assert_eq!(tree.watches(), [(WatchKind::Data, "/a".to_string(), S2)]);
-        assert_eq!(
-            ok(&mut tree, txn(1, S1, create("/a", 1))),
-            [fired(S2, EventType::NodeCreated, "/a")]
-        );
+        assert_eq!(ok(&mut tree, txn(1, S1, create("/a", 1))), [fired(S2, EventType::NodeCreated, "/a")]);
     }
 
     #[test]
@@ -1390,19 +1229,12 @@ mod tests {
         tree.add_watch("/x", WatchKind::Data, S2);
         let before = tree.digest();
         // As the leader proposes it: real bodies before the failing op.
-        let body = TxnBody::Multi(vec![
-            create("/x", 2),
-            TxnBody::Error(ErrCode::BadVersion),
-            TxnBody::Error(ErrCode::RuntimeInconsistency),
-        ]);
+        let body =
+            TxnBody::Multi(vec![create("/x", 2), TxnBody::Error(ErrCode::BadVersion), TxnBody::Error(ErrCode::RuntimeInconsistency)]);
         let (reply, fired) = tree.apply(&txn(2, S1, body));
         assert_eq!(
             reply,
-            Reply::Multi(vec![
-                ROLLED_BACK_OK,
-                WriteResult::Error(ErrCode::BadVersion),
-                WriteResult::Error(ErrCode::RuntimeInconsistency),
-            ])
+            Reply::Multi(vec![ROLLED_BACK_OK, WriteResult::Error(ErrCode::BadVersion), WriteResult::Error(ErrCode::RuntimeInconsistency),])
         );
         assert!(fired.is_empty());
         assert_eq!(tree.digest(), before);
@@ -1414,13 +1246,7 @@ mod tests {
         let mut tree = DataTree::new();
         let body = TxnBody::Multi(vec![TxnBody::Error(ErrCode::NoNode), create("/late", 1)]);
         let (reply, _) = tree.apply(&txn(1, S1, body));
-        assert_eq!(
-            reply,
-            Reply::Multi(vec![
-                WriteResult::Error(ErrCode::NoNode),
-                WriteResult::Error(ErrCode::RuntimeInconsistency)
-            ])
-        );
+        assert_eq!(reply, Reply::Multi(vec![WriteResult::Error(ErrCode::NoNode), WriteResult::Error(ErrCode::RuntimeInconsistency)]));
         assert!(!tree.contains("/late"));
     }
 
@@ -1440,13 +1266,7 @@ mod tests {
         tree.add_watch("/b", WatchKind::Data, S2);
         let body = TxnBody::Multi(vec![create("/a", 1), create("/b", 2)]);
         let (_, got) = tree.apply(&txn(1, S1, body));
-        assert_eq!(
-            got,
-            [
-                fired(S2, EventType::NodeChildrenChanged, "/"),
-                fired(S2, EventType::NodeCreated, "/b")
-            ]
-        );
+        assert_eq!(got, [fired(S2, EventType::NodeChildrenChanged, "/"), fired(S2, EventType::NodeCreated, "/b")]);
     }
 
     #[test]
@@ -1473,11 +1293,8 @@ mod tests {
 
     #[test]
     fn digest_is_equal_for_replicas_and_ignores_watches() {
-        let txns = [
-            txn(1, S1, TxnBody::CreateSession { timeout_ms: 6000 }),
-            txn(2, S1, create("/a", 1)),
-            txn(3, S1, ephemeral("/a/e", S1, 1)),
-        ];
+        let txns =
+            [txn(1, S1, TxnBody::CreateSession { timeout_ms: 6000 }), txn(2, S1, create("/a", 1)), txn(3, S1, ephemeral("/a/e", S1, 1))];
         let (mut a, mut b) = (DataTree::new(), DataTree::new());
         for t in &txns {
             a.apply(t);
@@ -1493,26 +1310,8 @@ mod tests {
     fn digest_tells_null_data_from_empty_data() {
         let mut a = DataTree::new();
         let mut b = DataTree::new();
-        a.apply(&txn(
-            1,
-            S1,
-            TxnBody::Create {
-                path: "/a".into(),
-                data: None,
-                ephemeral_owner: SessionId(0),
-                parent_cversion: 1,
-            },
-        ));
-        b.apply(&txn(
-            1,
-            S1,
-            TxnBody::Create {
-                path: "/a".into(),
-                data: data(""),
-                ephemeral_owner: SessionId(0),
-                parent_cversion: 1,
-            },
-        ));
+        a.apply(&txn(1, S1, TxnBody::Create { path: "/a".into(), data: None, ephemeral_owner: SessionId(0), parent_cversion: 1 }));
+        b.apply(&txn(1, S1, TxnBody::Create { path: "/a".into(), data: data(""), ephemeral_owner: SessionId(0), parent_cversion: 1 }));
         assert_ne!(a.digest(), b.digest());
     }
 
@@ -1556,10 +1355,7 @@ mod tests {
 
     impl Lcg {
         fn next(&mut self) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             self.0 >> 33
         }
         fn below(&mut self, n: usize) -> usize {
@@ -1591,17 +1387,11 @@ mod tests {
         ];
         const NUMBERS: [i32; 7] = [-1, 0, 1, 2, 5, i32::MAX, i32::MIN];
         const OWNERS: [SessionId; 3] = [SessionId(0), S1, S2];
-        const CODES: [ErrCode; 3] =
-            [ErrCode::NoNode, ErrCode::BadVersion, ErrCode::RuntimeInconsistency];
+        const CODES: [ErrCode; 3] = [ErrCode::NoNode, ErrCode::BadVersion, ErrCode::RuntimeInconsistency];
         let path = rng.pick(&PATHS).to_string();
         let payload = if rng.below(3) == 0 { None } else { data("d") };
         match rng.below(if depth == 0 { 9 } else { 8 }) {
-            0 | 1 => TxnBody::Create {
-                path,
-                data: payload,
-                ephemeral_owner: *rng.pick(&OWNERS),
-                parent_cversion: *rng.pick(&NUMBERS),
-            },
+            0 | 1 => TxnBody::Create { path, data: payload, ephemeral_owner: *rng.pick(&OWNERS), parent_cversion: *rng.pick(&NUMBERS) },
             2 => TxnBody::Delete { path },
             3 => TxnBody::SetData { path, data: payload, version: *rng.pick(&NUMBERS) },
             4 => TxnBody::Check { path, version: *rng.pick(&NUMBERS) },
@@ -1620,8 +1410,7 @@ mod tests {
             for step in 0..150u32 {
                 match rng.below(4) {
                     0 => {
-                        let kind =
-                            if rng.below(2) == 0 { WatchKind::Data } else { WatchKind::Child };
+                        let kind = if rng.below(2) == 0 { WatchKind::Data } else { WatchKind::Child };
                         let path = *rng.pick(&["/", "/a", "/a/b", "/b", "/zookeeper/config"]);
                         tree.add_watch(path, kind, *rng.pick(&[S1, S2]));
                     }
@@ -1649,10 +1438,7 @@ mod tests {
                 }
                 for path in tree.paths() {
                     let stat = tree.stat(path).unwrap_or_default();
-                    assert_eq!(
-                        stat.num_children as usize,
-                        tree.children(path).unwrap_or_default().len()
-                    );
+                    assert_eq!(stat.num_children as usize, tree.children(path).unwrap_or_default().len());
                 }
                 let _ = (tree.approximate_data_size(), tree.node_count(), tree.watch_count());
             }

@@ -158,11 +158,25 @@ impl ErrCode {
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum WriteOp {
     /// `data: None` is Java's `null` (zkCli `create /a` with no data; Kafka's `createRecursive`).
-    Create { path: String, data: Option<Data>, mode: CreateMode },
-    Delete { path: String, version: i32 },
-    SetData { path: String, data: Option<Data>, version: i32 },
+    Create {
+        path: String,
+        data: Option<Data>,
+        mode: CreateMode,
+    },
+    Delete {
+        path: String,
+        version: i32,
+    },
+    SetData {
+        path: String,
+        data: Option<Data>,
+        version: i32,
+    },
     /// Only inside a multi: `Op.check(path, version)`.
-    Check { path: String, version: i32 },
+    Check {
+        path: String,
+        version: i32,
+    },
 }
 
 /// A client request (the ops zkCli and Kafka's ZooKeeper client use).
@@ -194,14 +208,26 @@ pub enum WriteResult {
 /// What a server answers to a request.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Reply {
-    Created { path: String },
+    Created {
+        path: String,
+    },
     Deleted,
-    SetData { stat: Stat },
+    SetData {
+        stat: Stat,
+    },
     Multi(Vec<WriteResult>),
-    Data { data: Option<Data>, stat: Stat },
+    Data {
+        data: Option<Data>,
+        stat: Stat,
+    },
     /// `exists`: `None` when the node does not exist (not an error).
-    Exists { stat: Option<Stat> },
-    Children { children: Vec<String>, stat: Stat },
+    Exists {
+        stat: Option<Stat>,
+    },
+    Children {
+        children: Vec<String>,
+        stat: Stat,
+    },
     Error(ErrCode),
 }
 

@@ -84,7 +84,10 @@ pub fn state(t: &mut Terminal, topic: &str, p: i32) -> (String, StatBlock) {
 /// The exact `/state` payload (SEMANTICS §6: key order controller_epoch, leader, version,
 /// leader_epoch, isr on both Scala builds).
 pub fn state_json(controller_epoch: i32, leader: i32, leader_epoch: i32, isr: &[u32]) -> String {
-    format!("{{\"controller_epoch\":{controller_epoch},\"leader\":{leader},\"version\":1,\"leader_epoch\":{leader_epoch},\"isr\":[{}]}}", join(isr))
+    format!(
+        "{{\"controller_epoch\":{controller_epoch},\"leader\":{leader},\"version\":1,\"leader_epoch\":{leader_epoch},\"isr\":[{}]}}",
+        join(isr)
+    )
 }
 
 /// The broker id named by `/controller`.
@@ -114,6 +117,12 @@ pub fn controllers(t: &Terminal) -> Vec<u32> {
 /// The controller's view of one partition (leader, leader_epoch, isr, controller_epoch, zk_version).
 pub fn ctl_state(t: &Terminal, topic: &str, p: i32) -> (i32, i32, Vec<u32>, i32, i32) {
     let c = t.cluster.controller().expect("no controller");
-    let s = c.ctl.as_ref().unwrap().states.get(&TopicPartition { topic: topic.into(), partition: p }).unwrap_or_else(|| panic!("no state for {topic}-{p}"));
+    let s = c
+        .ctl
+        .as_ref()
+        .unwrap()
+        .states
+        .get(&TopicPartition { topic: topic.into(), partition: p })
+        .unwrap_or_else(|| panic!("no state for {topic}-{p}"));
     (s.leader.0, s.leader_epoch.0, s.isr.iter().map(|b| b.0 as u32).collect(), s.controller_epoch.0, s.zk_version)
 }

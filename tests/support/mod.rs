@@ -13,8 +13,7 @@ use zkafka_sandbox::terminal::{Output, Terminal};
 pub const NOT_SERVING: &str = "This ZooKeeper instance is not currently serving requests";
 
 /// The first line of `srvr` for the ZooKeeper jar bundled with Kafka 2.8.
-pub const VERSION_LINE: &str =
-    "Zookeeper version: 3.5.9-83df9301aa5c2a5d284a9940177808c01bc35cef, built on 01/06/2021 20:03 GMT";
+pub const VERSION_LINE: &str = "Zookeeper version: 3.5.9-83df9301aa5c2a5d284a9940177808c01bc35cef, built on 01/06/2021 20:03 GMT";
 
 /// A fresh terminal (default shape: 3 ZooKeeper servers) with the invariant checker on.
 pub fn sandbox(seed: u64) -> Terminal {
@@ -154,19 +153,8 @@ pub struct StatBlock {
     pub num_children: i32,
 }
 
-pub const STAT_KEYS: [&str; 11] = [
-    "cZxid",
-    "ctime",
-    "mZxid",
-    "mtime",
-    "pZxid",
-    "cversion",
-    "dataVersion",
-    "aclVersion",
-    "ephemeralOwner",
-    "dataLength",
-    "numChildren",
-];
+pub const STAT_KEYS: [&str; 11] =
+    ["cZxid", "ctime", "mZxid", "mtime", "pZxid", "cversion", "dataVersion", "aclVersion", "ephemeralOwner", "dataLength", "numChildren"];
 
 /// Parse exactly the 11 lines of a Stat block, in StatPrinter's order.
 pub fn parse_stat(lines: &[String]) -> StatBlock {
