@@ -24,6 +24,7 @@ pub mod sorted;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod swarm;
 pub mod terminal;
+pub mod timetravel;
 pub mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -10,7 +10,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::json_out::{to_json, ToJson};
 use crate::terminal::exec::Output;
-use crate::view::{micros_from_f64, parse_seed, seed_from_f64, Driver};
+use crate::timetravel::{facade, session, TimeMachine};
+use crate::view::{micros_from_f64, parse_seed, seed_from_f64};
 
 #[global_allocator]
 static ALLOC: crate::wasm_alloc::SizeClassAlloc = crate::wasm_alloc::SizeClassAlloc::new();
@@ -26,10 +27,14 @@ fn err_output(e: String) -> JsValue {
     to_js(&Output { lines: vec![e], error: true })
 }
 
-/// A simulated ZooKeeper ensemble (and Kafka brokers) on a virtual clock.
+/// A simulated ZooKeeper ensemble (and Kafka brokers) on a virtual clock, with time travel:
+/// `d` is a [`TimeMachine`], which reads as the shown state's `Driver` (`Deref`) and takes
+/// every input and clock call itself.
 #[wasm_bindgen]
 pub struct Sandbox {
-    d: Driver,
+    d: TimeMachine,
+    /// Set by `fromSessionState` when the link was made by another version of the sandbox.
+    warning: Option<String>,
 }
 
 /// Exported to JavaScript.
@@ -47,7 +52,7 @@ impl Sandbox {
             Err("seed must be a number or a string".to_string())
         };
         let seed = seed.map_err(|e| JsError::new(&e))?;
-        Driver::new(seed, zk.unwrap_or(3), brokers.unwrap_or(4)).map(|d| Sandbox { d }).map_err(|e| JsError::new(&e))
+        TimeMachine::new(seed, zk.unwrap_or(3), brokers.unwrap_or(4)).map(|d| Sandbox { d, warning: None }).map_err(|e| JsError::new(&e))
     }
 
     /// A fresh seed from the browser's entropy (the only use of entropy: the simulation itself
@@ -72,15 +77,91 @@ impl Sandbox {
         self.d.seed().to_string()
     }
 
-    /// Run one terminal line: `{lines: string[], error: bool}`.
+    /// Run one terminal line: `{lines: string[], error: bool, forked: bool, dropped: number}`
+    /// (`forked`: made in the past, the session continues from there and `dropped` later
+    /// inputs were dropped).
     pub fn run(&mut self, line: &str) -> JsValue {
-        to_js(&self.d.run(line))
+        to_js(&facade::run_view(self.d.run(line)))
     }
 
     /// A click: `act("kill", "zk2")`, `act("isolate", "zk1")`, `act("partition", "zk1,zk2|zk3")`,
-    /// `act("heal", "")`. Returns the terminal output, its first line the command it ran.
+    /// `act("heal", "")`. Returns the terminal output, its first line the command it ran, and
+    /// `forked`/`dropped` as `run` does.
     pub fn act(&mut self, kind: &str, node: &str) -> JsValue {
-        to_js(&self.d.act(kind, node))
+        to_js(&facade::run_view(self.d.act(kind, node)))
+    }
+
+    /// Where the shown state is: `{event, at_us, stop, live_event, live_at_us, live_stop, live,
+    /// inputs, live_inputs, can_redo}`.
+    pub fn position(&self) -> JsValue {
+        to_js(&facade::position(&self.d))
+    }
+
+    /// Show the state right after counted event `n` (or after the input it happened in; the
+    /// live end for `n` past it). Returns the position.
+    #[wasm_bindgen(js_name = seekEvent)]
+    pub fn seek_event(&mut self, n: f64) -> JsValue {
+        match micros_from_f64(n) {
+            Ok(n) => {
+                self.d.seek_event(n);
+                self.position()
+            }
+            Err(_) => err_output(format!("seekEvent: the event must be a whole number ≥ 0, got {n}")),
+        }
+    }
+
+    /// Show the state at virtual time `us` (µs). Returns the position.
+    #[wasm_bindgen(js_name = seekTime)]
+    pub fn seek_time(&mut self, us: f64) -> JsValue {
+        match micros_from_f64(us) {
+            Ok(t) => {
+                self.d.seek_time(t);
+                self.position()
+            }
+            Err(e) => err_output(e),
+        }
+    }
+
+    /// Go back `n` steps (events or inputs; default 1). Returns the position.
+    #[wasm_bindgen(js_name = stepBack)]
+    pub fn step_back(&mut self, n: Option<u32>) -> JsValue {
+        self.d.step_back(n.unwrap_or(1) as u64);
+        self.position()
+    }
+
+    /// Show the end of the session. Returns the position.
+    #[wasm_bindgen(js_name = goLive)]
+    pub fn go_live(&mut self) -> JsValue {
+        self.d.go_live();
+        self.position()
+    }
+
+    /// Return to the future the last fork dropped (once); `false` if there is none.
+    pub fn redo(&mut self) -> bool {
+        self.d.redo()
+    }
+
+    /// Every input of the session: `[{line, click, at_us, event, stop, applied, lines, error}]`.
+    pub fn inputs(&self) -> JsValue {
+        to_js(&facade::inputs(&self.d))
+    }
+
+    /// The session as text for the URL (seed, shape, inputs with positions, the position).
+    #[wasm_bindgen(js_name = sessionState)]
+    pub fn session_state(&self) -> String {
+        session::encode(&self.d)
+    }
+
+    /// A sandbox replayed from `sessionState()` text (throws an `Error` saying what is wrong).
+    #[wasm_bindgen(js_name = fromSessionState)]
+    pub fn from_session_state(text: &str) -> Result<Sandbox, JsError> {
+        session::replay(text).map(|r| Sandbox { d: r.tm, warning: r.warning }).map_err(|e| JsError::new(&e))
+    }
+
+    /// A warning from `fromSessionState` (a link made by another version), or `null`.
+    #[wasm_bindgen(js_name = sessionWarning)]
+    pub fn session_warning(&self) -> Option<String> {
+        self.warning.clone()
     }
 
     /// Advance to virtual time `t_us` (processing at most `max_events` events):

@@ -207,6 +207,9 @@ pub struct World<P: Process> {
     facts: Vec<P::Fact>,
     observing: bool,
     events: u64,
+    /// Events popped from the queue, counted or not (stale timers, re-queues, held messages):
+    /// with the time, the exact position a time-travel replay applies an input at.
+    pops: u64,
     scratch: Vec<Command<P::Msg, P::Timer>>,
     notes: Vec<String>,
 }
@@ -231,6 +234,7 @@ impl<P: Process> World<P> {
             facts: Vec::new(),
             observing: false,
             events: 0,
+            pops: 0,
             scratch: Vec::new(),
             notes: Vec::new(),
         }
@@ -250,6 +254,16 @@ impl<P: Process> World<P> {
     /// re-queues of re-armed timers do not count).
     pub fn events(&self) -> u64 {
         self.events
+    }
+    /// Events popped from the queue so far, including those that do not count as events
+    /// (stale timers, re-armed timers queued again). Time travel records inputs at a pop count.
+    pub fn pops(&self) -> u64 {
+        self.pops
+    }
+    /// Move the clock forward to `t` without processing anything (a replay putting the clock
+    /// where it stood when an input was made). Never moves it back.
+    pub fn set_clock(&mut self, t: Time) {
+        self.now = self.now.max(t);
     }
     /// Turn invariant-checker facts on or off.
     pub fn set_observing(&mut self, on: bool) {
@@ -495,6 +509,7 @@ impl<P: Process> World<P> {
     /// Process the next event. `None` when nothing is scheduled.
     pub fn step(&mut self) -> Option<Stepped> {
         let (at, kind) = self.queue.pop()?;
+        self.pops += 1;
         self.now = self.now.max(at);
         match kind {
             EventKind::Deliver(env) => {

@@ -128,7 +128,9 @@ impl Terminal {
         out
     }
 
-    fn drain_shell(&mut self) -> Option<Vec<String>> {
+    /// Take the asynchronous output of the open shell (watch events); closes the terminal's handle
+    /// on a shell that has exited. Time travel calls it where a replayed `sleep` ends.
+    pub fn drain_shell(&mut self) -> Option<Vec<String>> {
         let id = self.shell?;
         let up = self.cluster.world.is_up(id);
         let Some(Proc::Shell(s)) = self.cluster.world.proc_mut(id) else {
