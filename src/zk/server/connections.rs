@@ -301,6 +301,6 @@ pub(super) fn record_latency(st: &mut Stats, now: Time, at: Time) {
 }
 
 pub(super) fn latency(st: &Stats) -> (u64, u64, u64) {
-    let avg = if st.latency_count == 0 { 0 } else { st.latency_total_ms / st.latency_count };
+    let avg = st.latency_total_ms.checked_div(st.latency_count).unwrap_or(0);
     (st.latency_min_ms.unwrap_or(0), avg, st.latency_max_ms)
 }

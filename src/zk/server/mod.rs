@@ -286,16 +286,14 @@ impl ZkServer {
             }
             ZkMsg::Connect { session, timeout_ms, last_zxid_seen } => self.handle_connect(io, from, session, timeout_ms, last_zxid_seen),
             ZkMsg::ClientRequest { xid, op } => self.handle_client_request(io, from, xid, op),
-            ZkMsg::ClientPing => {
-                if self.v.cnxns.get(&from).map(|c| !c.revalidating).unwrap_or(false) {
-                    let now = io.now();
-                    self.client_touch(now, from);
-                    if let Some(c) = self.v.cnxns.get_mut(&from) {
-                        c.sent += 1;
-                    }
-                    self.v.stats.packets_sent += 1;
-                    io.send(from, ZkMsg::PingReply);
+            ZkMsg::ClientPing if self.v.cnxns.get(&from).map(|c| !c.revalidating).unwrap_or(false) => {
+                let now = io.now();
+                self.client_touch(now, from);
+                if let Some(c) = self.v.cnxns.get_mut(&from) {
+                    c.sent += 1;
                 }
+                self.v.stats.packets_sent += 1;
+                io.send(from, ZkMsg::PingReply);
             }
             ZkMsg::SetWatches { relative_zxid, paths } => {
                 let now = io.now();
