@@ -35,6 +35,8 @@ pub struct Sandbox {
     d: TimeMachine,
     /// Set by `fromSessionState` when the link was made by another version of the sandbox.
     warning: Option<String>,
+    /// The lesson condition being waited for (`waitFor`).
+    wait: Option<crate::lesson::Waiter>,
 }
 
 /// Exported to JavaScript.
@@ -52,12 +54,16 @@ impl Sandbox {
             Err("seed must be a number or a string".to_string())
         };
         let seed = seed.map_err(|e| JsError::new(&e))?;
-        TimeMachine::new(seed, zk.unwrap_or(3), brokers.unwrap_or(4)).map(|d| Sandbox { d, warning: None }).map_err(|e| JsError::new(&e))
+        TimeMachine::new(seed, zk.unwrap_or(3), brokers.unwrap_or(4))
+            .map(|d| Sandbox { d, warning: None, wait: None })
+            .map_err(|e| JsError::new(&e))
     }
 
     /// A fresh seed from the browser's entropy (the only use of entropy: the simulation itself
     /// is a function of the seed). Below 2^32 so it is short to read and type.
     #[wasm_bindgen(js_name = freshSeed)]
+    // The one read of OS entropy (clippy.toml): it picks a seed, outside any simulation.
+    #[allow(clippy::disallowed_methods)]
     pub fn fresh_seed() -> String {
         let mut b = [0u8; 4];
         match getrandom::fill(&mut b) {
@@ -155,7 +161,7 @@ impl Sandbox {
     /// A sandbox replayed from `sessionState()` text (throws an `Error` saying what is wrong).
     #[wasm_bindgen(js_name = fromSessionState)]
     pub fn from_session_state(text: &str) -> Result<Sandbox, JsError> {
-        session::replay(text).map(|r| Sandbox { d: r.tm, warning: r.warning }).map_err(|e| JsError::new(&e))
+        session::replay(text).map(|r| Sandbox { d: r.tm, warning: r.warning, wait: None }).map_err(|e| JsError::new(&e))
     }
 
     /// A warning from `fromSessionState` (a link made by another version), or `null`.
@@ -220,6 +226,57 @@ impl Sandbox {
         let max = max_trace.map_or(crate::view::TRACE_SHOWN, |m| m as usize);
         let p = panels.unwrap_or(3);
         to_js(&self.d.snapshot_with(since, max, crate::view::Panels { znodes: p & 1 != 0, topics: p & 2 != 0 }))
+    }
+
+    /// Whether a lesson condition holds now: `{met, error}` (`error` names the bad part). The
+    /// condition armed by `waitFor` with the same text keeps what it compares with
+    /// (`controller-changed` since the wait began); any other text is judged from now.
+    #[wasm_bindgen(js_name = checkCondition)]
+    pub fn check_condition(&self, text: &str) -> JsValue {
+        let c = &self.d.term.cluster;
+        let r = match &self.wait {
+            Some(w) if w.text == text.trim() => Ok(w.met(c)),
+            _ => crate::lesson::Waiter::arm(c, text).map(|w| w.met(c)),
+        };
+        to_js(&crate::lesson::CheckResult::of(r))
+    }
+
+    /// Begin waiting for a lesson condition (replacing any earlier one): `{met, error}`.
+    #[wasm_bindgen(js_name = waitFor)]
+    pub fn wait_for(&mut self, text: &str) -> JsValue {
+        let c = &self.d.term.cluster;
+        let r = crate::lesson::Waiter::arm(c, text);
+        let out = crate::lesson::CheckResult::of(r.as_ref().map(|w| w.met(c)).map_err(|e| e.clone()));
+        self.wait = r.ok();
+        to_js(&out)
+    }
+
+    /// Stop waiting for the condition set by `waitFor`.
+    #[wasm_bindgen(js_name = clearWait)]
+    pub fn clear_wait(&mut self) {
+        self.wait = None;
+    }
+
+    /// Run the clock until the `waitFor` condition holds, virtual time `limit_us` passes, or
+    /// `max_events` events ran: `{met, events, timed_out, now_us, error}`.
+    #[wasm_bindgen(js_name = runUntilCondition)]
+    pub fn run_until_condition(&mut self, limit_us: f64, max_events: u32) -> JsValue {
+        let limit = match micros_from_f64(limit_us) {
+            Ok(t) => crate::sim::time::Time(t),
+            Err(e) => return err_output(e),
+        };
+        match &self.wait {
+            Some(w) => {
+                // Through the time machine, so a wait in the past replays the recorded inputs.
+                let (met, events) = self.d.run_until_met(limit.as_micros(), max_events, &|c| w.met(c));
+                let now_us = self.d.now_us();
+                to_js(&crate::lesson::WaitResult { met, events, timed_out: !met && now_us >= limit.as_micros(), now_us, error: None })
+            }
+            None => to_js(&crate::lesson::CheckResult {
+                met: false,
+                error: Some("no condition is being waited for (call waitFor first)".into()),
+            }),
+        }
     }
 
     /// The Kafka seed cluster benchmark (`sandbox bench --only kafka-seed`: 3 ZooKeeper

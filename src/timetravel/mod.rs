@@ -35,6 +35,7 @@ pub mod session;
 
 use std::ops::Deref;
 
+use crate::cluster::Cluster;
 use crate::sim::time::{Duration, Time};
 use crate::sim::trace::TraceKind;
 use crate::terminal::ast::Cmd;
@@ -385,6 +386,11 @@ impl TimeMachine {
     /// done and whether `until` was reached. A recorded input that can no longer be reached at
     /// its position (only a bad session text can hold one) is dropped with everything after it.
     fn forward(&mut self, until: Until, budget: u64) -> (u64, bool) {
+        self.forward_while(until, budget, None)
+    }
+
+    /// [`Self::forward`], also stopping (reached) as soon as `stop` holds after a step.
+    fn forward_while(&mut self, until: Until, budget: u64, stop: Option<&dyn Fn(&Cluster) -> bool>) -> (u64, bool) {
         let mut work = 0u64;
         let r = loop {
             match until {
@@ -431,7 +437,7 @@ impl TimeMachine {
                 }
                 self.apply_input(self.cur.inputs);
                 work += 1;
-                if until == Until::Change {
+                if until == Until::Change || stop.is_some_and(|f| f(&self.d.term.cluster)) {
                     break true;
                 }
                 continue;
@@ -464,6 +470,9 @@ impl TimeMachine {
                 self.after_stop();
             }
             if until == Until::Change && self.world().trace.since(from).any(|r| matches!(r.kind, TraceKind::Note(_) | TraceKind::Life(_))) {
+                break true;
+            }
+            if stop.is_some_and(|f| f(&self.d.term.cluster)) {
                 break true;
             }
         };
@@ -501,6 +510,17 @@ impl TimeMachine {
         let from = self.cur.stops;
         self.forward(Until::Target(Target::Stop(from.saturating_add(n as u64))), u64::MAX);
         (self.cur.stops - from) as u32
+    }
+
+    /// Run the clock until `met` holds (checked now and after every event or replayed input),
+    /// until virtual time `limit_us`, or for at most `max_events` events (a lesson waiting for
+    /// its condition). Returns whether it holds and the events run.
+    pub fn run_until_met(&mut self, limit_us: u64, max_events: u32, met: &dyn Fn(&Cluster) -> bool) -> (bool, u32) {
+        if met(&self.d.term.cluster) {
+            return (true, 0);
+        }
+        let (work, _) = self.forward_while(Until::Target(Target::Time(limit_us)), max_events as u64, Some(met));
+        (met(&self.d.term.cluster), work.min(u32::MAX as u64) as u32)
     }
 
     /// Step until a node changes state or an input is replayed (at most `max_events` events).
