@@ -97,14 +97,15 @@ impl Sandbox {
         to_js(&facade::run_view(self.d.act(kind, node)))
     }
 
-    /// Where the shown state is: `{event, at_us, stop, live_event, live_at_us, live_stop, live,
-    /// inputs, live_inputs, can_redo}`.
+    /// Where the shown state is: `{event, events, at_us, stop, live_event, live_at_us,
+    /// live_stop, live, inputs, live_inputs, can_redo}` (`event`: the newest trace record).
     pub fn position(&self) -> JsValue {
         to_js(&facade::position(&self.d))
     }
 
-    /// Show the state right after counted event `n` (or after the input it happened in; the
-    /// live end for `n` past it). Returns the position.
+    /// Show the state right after trace record `n` (the events panel's numbering, a
+    /// highlight's `event`; after the input it belongs to, or the live end for `n` past it).
+    /// Returns the position.
     #[wasm_bindgen(js_name = seekEvent)]
     pub fn seek_event(&mut self, n: f64) -> JsValue {
         match micros_from_f64(n) {
@@ -114,6 +115,27 @@ impl Sandbox {
             }
             Err(_) => err_output(format!("seekEvent: the event must be a whole number ≥ 0, got {n}")),
         }
+    }
+
+    /// Show the state right after step `n` (events and inputs, as `position().stop` counts
+    /// them; an input's `stop` is the state right after it). Returns the position.
+    #[wasm_bindgen(js_name = seekStop)]
+    pub fn seek_stop(&mut self, n: f64) -> JsValue {
+        match micros_from_f64(n) {
+            Ok(n) => {
+                self.d.seek(crate::timetravel::Target::Stop(n));
+                self.position()
+            }
+            Err(_) => err_output(format!("seekStop: the step must be a whole number ≥ 0, got {n}")),
+        }
+    }
+
+    /// Show again the position a session text asked for (`fromSessionState` shows it; a page
+    /// reading the live end's highlights first goes live, then back). Returns the position.
+    #[wasm_bindgen(js_name = showSessionPosition)]
+    pub fn show_session_position(&mut self) -> JsValue {
+        self.d.show_session_position();
+        self.position()
     }
 
     /// Show the state at virtual time `us` (µs). Returns the position.

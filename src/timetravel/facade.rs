@@ -12,10 +12,13 @@ json_struct! {
     /// `position()`: where the shown state is, and where the session ends.
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub struct PositionView {
-        /// Counted events processed (what the page shows as the event count).
+        /// The newest trace record shown (what the events panel numbers, and a highlight's
+        /// `event`): `seekEvent(event)` returns here.
         pub event: u64,
+        /// Counted events processed (deliveries, drops, timers: the page's event count).
+        pub events: u64,
         pub at_us: u64,
-        /// Stops: events and inputs; `stepBack(n)` goes back n of them.
+        /// Stops: events and inputs; `stepBack(n)` goes back n of them, `seekStop(n)` goes there.
         pub stop: u64,
         pub live_event: u64,
         pub live_at_us: u64,
@@ -65,10 +68,11 @@ json_struct! {
 pub fn position(tm: &TimeMachine) -> PositionView {
     let p = tm.position();
     PositionView {
-        event: p.event,
+        event: tm.trace_len().saturating_sub(1),
+        events: p.event,
         at_us: p.at_us,
         stop: p.stop,
-        live_event: p.live.events,
+        live_event: p.live.trace_len.saturating_sub(1),
         live_at_us: p.live.at_us,
         live_stop: p.live.stops,
         live: p.is_live,

@@ -89,7 +89,6 @@ struct Cursor {
 struct Checkpoint {
     term: Terminal,
     cur: Cursor,
-    events: u64,
     at_us: u64,
     trace_len: u64,
 }
@@ -101,6 +100,8 @@ pub struct LiveEnd {
     pub pops: u64,
     pub events: u64,
     pub at_us: u64,
+    /// Trace records there.
+    pub trace_len: u64,
     /// The trace hash there.
     pub hash: u64,
 }
@@ -122,7 +123,8 @@ struct Discarded {
 pub enum Target {
     /// Right after stop n.
     Stop(u64),
-    /// Right after the n-th counted event (or the end of the input it happened in).
+    /// Right after trace record n (what the events panel numbers and a highlight's `event`
+    /// names), or after the input it belongs to.
     Event(u64),
     /// Everything up to virtual time t (µs) done, the clock at t.
     Time(u64),
@@ -186,6 +188,8 @@ pub struct TimeMachine {
     discarded: Option<Discarded>,
     /// No event later than this is processed (replaying a session text up to its recorded end).
     cap_us: u64,
+    /// The position a session text asked to show (stop, time), to show it again.
+    shown: Option<(u64, u64)>,
 }
 
 impl Deref for TimeMachine {
@@ -206,8 +210,9 @@ impl TimeMachine {
             zk,
             brokers,
             inputs: Vec::new(),
-            live: LiveEnd { stops: 0, pops: 0, events: 0, at_us: 0, hash: 0 },
+            live: LiveEnd { stops: 0, pops: 0, events: 0, at_us: 0, trace_len: 0, hash: 0 },
             cap_us: u64::MAX,
+            shown: None,
             live_ckpt: None,
             ckpts: Vec::new(),
             interval: FIRST_INTERVAL,
@@ -237,6 +242,10 @@ impl TimeMachine {
     pub fn checkpoints(&self) -> usize {
         self.ckpts.len() + usize::from(self.live_ckpt.is_some())
     }
+    /// Trace records up to the shown position.
+    pub fn trace_len(&self) -> u64 {
+        self.world().trace.len()
+    }
     /// Whether input `i` is a `sleep` the shown state is inside.
     pub fn in_sleep(&self, i: usize) -> bool {
         self.cur.sleep.is_some_and(|(j, _)| j == i)
@@ -259,7 +268,14 @@ impl TimeMachine {
 
     fn here(&self) -> LiveEnd {
         let w = self.world();
-        LiveEnd { stops: self.cur.stops, pops: w.pops(), events: w.events(), at_us: w.now().as_micros(), hash: w.trace.hash() }
+        LiveEnd {
+            stops: self.cur.stops,
+            pops: w.pops(),
+            events: w.events(),
+            at_us: w.now().as_micros(),
+            trace_len: w.trace.len(),
+            hash: w.trace.hash(),
+        }
     }
 
     /// Whether the shown state is the end of the session.
@@ -288,7 +304,7 @@ impl TimeMachine {
         let term = self.d.term.clone();
         self.d.term.cluster.world.trace.put_records(records);
         let h = self.here();
-        Checkpoint { term, cur: self.cur, events: h.events, at_us: h.at_us, trace_len: self.world().trace.len() }
+        Checkpoint { term, cur: self.cur, at_us: h.at_us, trace_len: self.world().trace.len() }
     }
 
     fn restore(&mut self, ck: &Checkpoint) {
@@ -332,6 +348,7 @@ impl TimeMachine {
             self.live.pops = self.live.pops.max(h.pops);
             self.live.events = self.live.events.max(h.events);
             self.live.at_us = self.live.at_us.max(h.at_us);
+            self.live.trace_len = h.trace_len;
             self.live.hash = h.hash;
         }
     }
@@ -395,7 +412,7 @@ impl TimeMachine {
         let r = loop {
             match until {
                 Until::Target(Target::Stop(s)) if self.cur.stops >= s => break true,
-                Until::Target(Target::Event(n)) if self.world().events() >= n => break true,
+                Until::Target(Target::Event(n)) if self.world().trace.len() > n => break true,
                 Until::SleepEnd if self.cur.sleep.is_none() => break true,
                 Until::End(s) if self.cur.stops >= s && self.cur.sleep.is_none() => break true,
                 _ => {}
@@ -638,6 +655,24 @@ impl TimeMachine {
         true
     }
 
+    /// Show the position a session text asked for (again: a page reads the live end's
+    /// highlights first). `false` when there is none (or it was the live end).
+    pub fn show_session_position(&mut self) -> bool {
+        let Some((stops, at_us)) = self.shown else { return false };
+        if stops >= self.live.stops {
+            self.go_live();
+            return false;
+        }
+        self.seek(Target::Stop(stops));
+        self.set_clock_within(Time(at_us));
+        true
+    }
+
+    /// Remember the position to show for [`Self::show_session_position`].
+    pub fn set_session_position(&mut self, stops: u64, at_us: u64) {
+        self.shown = Some((stops, at_us));
+    }
+
     /// The trace hash at the live end.
     pub fn live_hash(&self) -> u64 {
         self.live.hash
@@ -659,7 +694,7 @@ impl TimeMachine {
     /// replayed at their positions are dropped (the caller compares the counts).
     pub fn load(&mut self, inputs: Vec<Input>, live: LiveEnd) {
         self.inputs = inputs;
-        self.live = LiveEnd { stops: live.stops, pops: 0, events: 0, at_us: live.at_us, hash: 0 };
+        self.live = LiveEnd { stops: live.stops, pops: 0, events: 0, at_us: live.at_us, trace_len: u64::MAX, hash: 0 };
         self.cap_us = live.at_us;
         self.forward(Until::End(live.stops), u64::MAX);
         self.cap_us = u64::MAX;
@@ -676,7 +711,7 @@ impl TimeMachine {
     pub fn seek(&mut self, target: Target) {
         let beyond = match target {
             Target::Stop(s) => s >= self.live.stops,
-            Target::Event(n) => n >= self.live.events,
+            Target::Event(n) => n >= self.live.trace_len,
             Target::Time(t) => t >= self.live.at_us,
         };
         if beyond {
@@ -698,17 +733,13 @@ impl TimeMachine {
 
     /// Whether the shown state (or checkpoint `ck`) is at or before `target`.
     fn before(&self, target: Target, ck: Option<&Checkpoint>) -> bool {
-        let (stops, events, at, inputs) = match ck {
-            Some(c) => (c.cur.stops, c.events, c.at_us, c.cur.inputs),
-            None => {
-                let h = self.here();
-                (h.stops, h.events, h.at_us, self.cur.inputs)
-            }
+        let (stops, trace_len, at) = match ck {
+            Some(c) => (c.cur.stops, c.trace_len, c.at_us),
+            None => (self.cur.stops, self.world().trace.len(), self.now_us()),
         };
-        let _ = inputs;
         match target {
             Target::Stop(s) => stops <= s,
-            Target::Event(n) => events < n || stops == 0,
+            Target::Event(n) => trace_len <= n,
             Target::Time(t) => at <= t,
         }
     }
@@ -739,6 +770,7 @@ impl TimeMachine {
         self.d.term.cluster.world.set_clock(Time(now));
     }
 
+    /// Show the state right after trace record `n`.
     pub fn seek_event(&mut self, n: u64) {
         self.seek(Target::Event(n));
     }

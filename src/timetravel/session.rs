@@ -15,10 +15,9 @@
 //! recorded end (at most [`super::MAX_SESSION_US`] of virtual time, the terminal's `sleep`
 //! limit). Nothing ZooKeeper or Kafka defines is modelled here.
 
-use crate::sim::time::Time;
 use crate::terminal::ast::Cmd;
 
-use super::{Input, LiveEnd, Target, TimeMachine, MAX_SESSION_US};
+use super::{Input, LiveEnd, TimeMachine, MAX_SESSION_US};
 
 /// Inputs a session text may hold at most.
 pub const MAX_INPUTS: usize = 1000;
@@ -208,7 +207,7 @@ pub fn replay(text: &str) -> Result<Replayed, String> {
     let s = decode(text).map_err(|e| format!("the session in the link is not valid: {e}"))?;
     let mut tm = TimeMachine::new(s.seed, s.zk, s.brokers)?;
     let lines: Vec<String> = s.inputs.iter().map(|i| i.line.clone()).collect();
-    tm.load(s.inputs, LiveEnd { stops: s.live_stops, pops: 0, events: 0, at_us: s.live_at_us, hash: 0 });
+    tm.load(s.inputs, LiveEnd { stops: s.live_stops, pops: 0, events: 0, at_us: s.live_at_us, trace_len: 0, hash: 0 });
     if tm.inputs().len() < lines.len() {
         let i = tm.inputs().len();
         return Err(format!(
@@ -232,10 +231,8 @@ pub fn replay(text: &str) -> Result<Replayed, String> {
         )
     });
     if let Shown::At { stops, at_us } = s.shown {
-        if stops < s.live_stops {
-            tm.seek(Target::Stop(stops));
-            tm.set_clock_within(Time(at_us));
-        }
+        tm.set_session_position(stops, at_us);
+        tm.show_session_position();
     }
     Ok(Replayed { tm, warning })
 }
