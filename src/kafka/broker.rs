@@ -16,7 +16,7 @@
 //! `replica.fetch.wait.max.ms` (500 ms) at the leader; logs never roll, compact or expire (log start
 //! offset 0); the high watermark checkpoint is kept as if written at every change; topic configs
 //! other than `min.insync.replicas` and `unclean.leader.election.enable` are stored but have no
-//! effect; no transactions, no idempotent producer, no consumer groups (see `tools.rs`).
+//! effect; no transactions, no idempotent producer, no consumer groups (see `cli/console_consumer.rs`).
 
 use crate::sorted::{SortedMap, SortedSet};
 use std::rc::Rc;

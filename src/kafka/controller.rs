@@ -30,9 +30,9 @@ use crate::zk::types::{CreateMode, ErrCode, EventType, Op, Reply, WriteOp, Write
 
 use super::assign::assign_replicas_rack_unaware;
 use super::broker::{bytes, children_of, data_of, ids, multi_error, Broker, KIo, KOut, KafkaFact, KafkaTimer, Purpose};
+use super::cli::validate_topic_name;
 use super::json;
 use super::msg::{AdminOp, KErr, KafkaMsg, PartState};
-use super::topics_cmd::validate_topic_name;
 use super::types::{BrokerId, ControllerEpoch, LeaderEpoch, TopicId, TopicPartition};
 
 /// `LeaderIsrAndControllerEpoch` plus the znode version.
