@@ -29,7 +29,7 @@ use crate::zk::types::{CreateMode, ErrCode, EventType, Op, Reply, Stat, WriteOp,
 
 use super::controller::Controller;
 use super::json;
-use super::msg::{FetchData, FetchPart, KErr, KafkaMsg, PartMeta, PartState, Record, TopicMeta};
+use super::msg::{AlterIsrResult, FetchData, FetchPart, KErr, KafkaMsg, PartMeta, PartState, Record, TopicMeta};
 use super::partmap::PartMap;
 use super::types::{BrokerId, ControllerEpoch, LeaderEpoch, TopicId, TopicPartition};
 
@@ -1614,11 +1614,7 @@ impl Broker {
         }
     }
 
-    pub(super) fn handle_alter_isr_response(
-        &mut self,
-        io: &mut KIo<'_>,
-        items: Vec<(TopicPartition, Result<(LeaderEpoch, Vec<BrokerId>, i32), KErr>)>,
-    ) {
+    pub(super) fn handle_alter_isr_response(&mut self, io: &mut KIo<'_>, items: Vec<AlterIsrResult>) {
         for (tp, res) in items {
             let Some(r) = self.replicas.get_mut(&tp) else { continue };
             self.state_gen += 1;

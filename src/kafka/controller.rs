@@ -32,7 +32,7 @@ use super::assign::assign_replicas_rack_unaware;
 use super::broker::{bytes, children_of, data_of, ids, multi_error, Broker, KIo, KOut, KafkaFact, KafkaTimer, Purpose};
 use super::cli::validate_topic_name;
 use super::json;
-use super::msg::{AdminOp, KErr, KafkaMsg, PartState};
+use super::msg::{AdminOp, AdminResult, KErr, KafkaMsg, PartState};
 use super::types::{BrokerId, ControllerEpoch, LeaderEpoch, TopicId, TopicPartition};
 
 /// `LeaderIsrAndControllerEpoch` plus the znode version.
@@ -99,7 +99,7 @@ struct Job {
     dead: Vec<BrokerId>,
     born: Vec<BrokerId>,
     /// Per-item answers being collected (admin, AlterIsr).
-    answers: Vec<(String, Result<(), (KErr, String)>)>,
+    answers: Vec<AdminResult>,
 }
 
 impl Job {
@@ -1298,10 +1298,7 @@ impl Broker {
 
     /// `PreferredReplicaPartitionLeaderElectionStrategy` for `tps`: answers per partition and the
     /// writes to make.
-    fn preferred_elections(
-        &self,
-        tps: &[TopicPartition],
-    ) -> (Vec<(TopicPartition, LeaderIsr, bool)>, Vec<(String, Result<(), (KErr, String)>)>) {
+    fn preferred_elections(&self, tps: &[TopicPartition]) -> (Vec<(TopicPartition, LeaderIsr, bool)>, Vec<AdminResult>) {
         let c = self.ctl.as_ref().expect("controller");
         let mut updates = Vec::new();
         let mut answers = Vec::new();
@@ -1414,7 +1411,7 @@ impl Broker {
         self.ctl_enqueue(io, Event::Admin { from, corr, op });
     }
 
-    fn admin_reply(&mut self, io: &mut KIo<'_>, from: NodeId, corr: u64, results: Vec<(String, Result<(), (KErr, String)>)>) -> Step {
+    fn admin_reply(&mut self, io: &mut KIo<'_>, from: NodeId, corr: u64, results: Vec<AdminResult>) -> Step {
         io.send(from, KOut::Kafka(KafkaMsg::AdminResponse { corr, results }));
         Step::Done
     }

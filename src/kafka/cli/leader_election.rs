@@ -10,10 +10,10 @@
 use std::fmt;
 
 use super::jopt::{flag, jopt_parse, req, JoptError, OptSpec, HELP, VERSION};
-use super::process::{AdminResults, KafkaTool};
+use super::process::KafkaTool;
 use super::CliError;
 use crate::kafka::broker::KIo;
-use crate::kafka::msg::{AdminOp, KErr};
+use crate::kafka::msg::{AdminOp, AdminResult, KErr};
 use crate::kafka::types::TopicPartition;
 
 /// `--election-type` (`org.apache.kafka.common.ElectionType`; printed upper-case).
@@ -169,7 +169,7 @@ impl KafkaTool {
         self.send_admin(io, AdminOp::ElectPreferred { partitions });
     }
 
-    pub(super) fn election_after_admin(&mut self, io: &mut KIo<'_>, results: AdminResults) {
+    pub(super) fn election_after_admin(&mut self, io: &mut KIo<'_>, results: Vec<AdminResult>) {
         let ok: Vec<String> = results.iter().filter(|(_, r)| r.is_ok()).map(|(k, _)| k.clone()).collect();
         let noop: Vec<String> =
             results.iter().filter(|(_, r)| matches!(r, Err((KErr::ElectionNotNeeded, _)))).map(|(k, _)| k.clone()).collect();

@@ -25,11 +25,8 @@ use std::rc::Rc;
 
 use super::{ConsumerCmd, LeaderElectionCmd, ProducerCmd, TopicsAction, TopicsCmd, TOPIC_COMMAND_ERROR_PREFIX as ERR};
 use crate::kafka::broker::{KIo, KOut, KafkaTimer, ZkIo};
-use crate::kafka::msg::{AdminOp, KErr, KafkaMsg, TopicMeta};
+use crate::kafka::msg::{AdminOp, AdminResult, KErr, KafkaMsg, TopicMeta};
 use crate::kafka::types::{BrokerId, TopicPartition};
-
-/// An admin response: per topic or partition, success or the error with its message.
-pub(super) type AdminResults = Vec<(String, Result<(), (KErr, String)>)>;
 
 /// Which tool, with its parsed command line.
 #[derive(Clone, Debug)]
@@ -388,7 +385,7 @@ impl KafkaTool {
         }
     }
 
-    fn after_admin(&mut self, io: &mut KIo<'_>, results: AdminResults) {
+    fn after_admin(&mut self, io: &mut KIo<'_>, results: Vec<AdminResult>) {
         if results.iter().any(|(_, r)| matches!(r, Err((KErr::NotController, _)))) {
             self.meta = None;
             return;

@@ -11,7 +11,7 @@
 //! `--bootstrap-server --describe` configs are the topic's overrides plus the broker's static
 //! `segment.bytes`; ZooKeeper reads are issued in phases, all reads of a phase at once.
 
-use super::process::{time_prefix, AdminResults, KafkaTool, ToolJob};
+use super::process::{time_prefix, KafkaTool, ToolJob};
 use super::{
     created_topic_line, describe_topic_output, is_internal_topic, list_topics_output, topic_already_exists_message,
     topic_does_not_exist_message, zk_already_marked_for_deletion_line, zk_describe_replication_factor, zk_marked_for_deletion_lines,
@@ -20,7 +20,7 @@ use super::{
 use crate::kafka::assign::assign_replicas_rack_unaware;
 use crate::kafka::broker::{bytes, children_of, data_of, multi_error, KIo};
 use crate::kafka::json;
-use crate::kafka::msg::{AdminOp, KErr};
+use crate::kafka::msg::{AdminOp, AdminResult, KErr};
 use crate::kafka::types::{BrokerId, TopicId};
 use crate::zk::types::{CreateMode, ErrCode, Op, Reply, WriteOp};
 
@@ -449,7 +449,7 @@ impl KafkaTool {
         }
     }
 
-    pub(super) fn topics_after_admin(&mut self, io: &mut KIo<'_>, cmd: TopicsCmd, results: AdminResults) {
+    pub(super) fn topics_after_admin(&mut self, io: &mut KIo<'_>, cmd: TopicsCmd, results: Vec<AdminResult>) {
         let topic = cmd.topic.clone().unwrap_or_default();
         let r = results.into_iter().next().map(|(_, r)| r).unwrap_or(Ok(()));
         match (cmd.action, r) {
