@@ -154,7 +154,13 @@ json_struct! {
 }
 
 fn vote(v: &Vote) -> VotePicture {
-    VotePicture { epoch: v.peer_epoch, zxid: v.zxid.to_string(), zxid_epoch: v.zxid.epoch(), zxid_counter: v.zxid.counter(), sid: v.leader.0 }
+    VotePicture {
+        epoch: v.peer_epoch,
+        zxid: v.zxid.to_string(),
+        zxid_epoch: v.zxid.epoch(),
+        zxid_counter: v.zxid.counter(),
+        sid: v.leader.0,
+    }
 }
 
 fn state_name(s: ServerState) -> &'static str {

@@ -36,7 +36,8 @@ export async function initLessons(host) {
   return lessons;
 }
 
-const LESSONS_URL = new URL('../lessons/', import.meta.url);
+// www/lessons is a symbolic link to the repository's lessons/ (served with the page).
+const LESSONS_URL = new URL('./lessons/', import.meta.url);
 const FRAME_BUDGET_MS = 5;
 const CHUNK = 2000; // events per runUntilCondition call
 const INSTANT_EVENTS = 20_000_000; // a wait run at once stops after this many events
