@@ -18,6 +18,7 @@ export class PicturesView {
     heading.dataset.key = 'lessons.pic.title';
     this.body = el('div', { class: 'pic-body' });
     root.setAttribute('aria-labelledby', 'pictures-title');
+    root.tabIndex = 0; // it scrolls: reachable by keyboard
     root.append(heading, this.body);
     onLangChange(() => { this.key = ''; this.update(true); });
     document.getElementById('topics')?.addEventListener('click', (ev) => {
