@@ -40,7 +40,8 @@ const lessonState = (page) => page.evaluate(() => {
 });
 /** Skip the current wait, if one is running (the Skip button shows only then). */
 async function skip(page) {
-  if (await page.isVisible('.lesson-skip')) await page.click('.lesson-skip');
+  // In one task: the wait may end on its own between a visibility check and a click.
+  await page.evaluate(() => { const b = document.querySelector('.lesson-skip'); if (b && !b.hidden) b.click(); });
 }
 const waitPhase = (page, phases = ['done', 'timeout'], timeout = 60000) =>
   page.waitForFunction((ps) => ps.includes(window.__app.lessons.phase), phases, { timeout });
