@@ -17,6 +17,13 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+# scripts/test.sh checks formatting and lints first.
+for c in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^$c"; then
+    say "adding the $c component"
+    rustup component add "$c"
+  fi
+done
 
 [ "$WEB" = 1 ] || exit 0
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # README command 2: every test. Installs what it needs (idempotent), then:
+#   0. formatting (rustfmt.toml) and lints (clippy.toml: no HashMap/HashSet, wall clock or OS entropy
+#      in the library), first, so that a failure shows within a minute,
 #   1. the core built for wasm32-unknown-unknown (the browser target),
 #   2. cargo test: unit tests, behaviour tests, 1,000 swarm seeds, determinism, 100,000 fuzzed lines,
 #   3. the wasm facade in headless Chromium (wasm-pack test), checked against the native trace hash,
@@ -8,6 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --web
 export PATH="$PWD/.tools/node_modules/.bin:$PATH"
+echo "== cargo fmt --check"
+cargo fmt --check
+echo "== cargo clippy (native, all targets; the library for wasm32)"
+cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --locked -- -D warnings
 echo "== wasm32 build of the core"
 cargo build --locked --lib --target wasm32-unknown-unknown
 echo "== cargo test"

@@ -125,6 +125,8 @@ impl From<ZkFact> for Fact {
 }
 
 /// A process on a simulated host.
+// Unboxed on purpose: a world holds a few dozen processes, and every event reaches one of them.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Proc {
     Zk(ZkServer),
@@ -249,7 +251,7 @@ impl Cluster {
     /// A cluster of `shape` (nothing started), every choice following from `seed`.
     pub fn new(seed: u64, shape: Shape) -> Cluster {
         let mut world = World::new(seed);
-        let zk_nodes: Vec<NodeId> = (0..shape.zk).map(|i| NodeId(i)).collect();
+        let zk_nodes: Vec<NodeId> = (0..shape.zk).map(NodeId).collect();
         let zk_cfg = Rc::new(ZkConfig::seed(&zk_nodes));
         for i in 0..shape.zk {
             let sid = Sid(i as u64 + 1);

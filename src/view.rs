@@ -82,7 +82,7 @@ fn number_text(n: f64) -> String {
     return match n {
         n if n.is_nan() => "NaN".to_string(),
         n if n.is_infinite() => if n > 0.0 { "Infinity" } else { "-Infinity" }.to_string(),
-        n if n == 0.0 => "0".to_string(),
+        0.0 => "0".to_string(),
         n if (1e-6..1e21).contains(&n.abs()) => format!("{n}"),
         n => {
             let s = format!("{n:e}");

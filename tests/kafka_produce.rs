@@ -48,7 +48,7 @@ fn acks_all_below_min_insync_replicas_is_rejected_and_times_out_while_acks_1_suc
     ok(&mut t, "kafka-topics --create --zookeeper localhost:2181 --topic m --replica-assignment 2:3:4 --config min.insync.replicas=3");
     ok(&mut t, "sleep 2s");
     // --zookeeper describe shows topic overrides only (§12).
-    assert_eq!(describe_zk(&mut t, "m")[0].split('\t').last().unwrap(), "Configs: min.insync.replicas=3");
+    assert_eq!(describe_zk(&mut t, "m")[0].split('\t').next_back().unwrap(), "Configs: min.insync.replicas=3");
     let out = produce(&mut t, "m", "all", &["one", "two", "three"]);
     assert!(has_line(&out, "3 record(s) acknowledged (acks=all)"), "{out:?}");
     ok(&mut t, "broker kill 4");

@@ -269,15 +269,15 @@ fn bootstrap_describe_shows_non_default_configs_and_zookeeper_describe_only_over
     let h: Vec<&str> = d[0].split('\t').collect();
     assert_eq!(h[0], "Topic: plain");
     assert_eq!(&h[2..], &["PartitionCount: 1", "ReplicationFactor: 1", "Configs: segment.bytes=1073741824"]);
-    assert_eq!(describe_zk(&mut t, "plain")[0].split('\t').last().unwrap(), "Configs: ");
+    assert_eq!(describe_zk(&mut t, "plain")[0].split('\t').next_back().unwrap(), "Configs: ");
     // Topic overrides are DYNAMIC_TOPIC_CONFIG entries, not defaults, so they are listed too
     // (order is the admin client's Config HashMap order; compare as a set).
     let d = bst(&mut t, "--describe --topic tuned");
-    let cfg = d[0].split('\t').last().unwrap().strip_prefix("Configs: ").unwrap().to_string();
+    let cfg = d[0].split('\t').next_back().unwrap().strip_prefix("Configs: ").unwrap().to_string();
     let got: BTreeSet<&str> = cfg.split(',').collect();
     assert_eq!(got, BTreeSet::from(["min.insync.replicas=1", "retention.ms=1000", "segment.bytes=1073741824"]), "{:?}", d[0]);
     // --zookeeper shows only the overrides (TopicCommand.ZookeeperTopicService: adminZkClient.fetchEntityConfig).
-    let zcfg = describe_zk(&mut t, "tuned")[0].split('\t').last().unwrap().strip_prefix("Configs: ").unwrap().to_string();
+    let zcfg = describe_zk(&mut t, "tuned")[0].split('\t').next_back().unwrap().strip_prefix("Configs: ").unwrap().to_string();
     assert_eq!(zcfg.split(',').collect::<BTreeSet<_>>(), BTreeSet::from(["min.insync.replicas=1", "retention.ms=1000"]));
     // And /config/topics/tuned holds them (§6 {"version":1,"config":{...}}).
     let cj = zk(&mut t, 2181, "get /config/topics/tuned");

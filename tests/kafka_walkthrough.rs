@@ -1,6 +1,7 @@
-//! The seed walkthrough (/work/shared/seed/WALKTHROUGH.md) against Kafka 2.8 semantics:
-//! SEMANTICS.md "End-to-end expected trace for the seed scenario", §7 (controller failover),
-//! §9 (election algorithms and epochs), §10 (ISR expand), §12 (describe output).
+//! The seed walkthrough (`lessons/seed-walkthrough.txt`, the Korean blog post's steps) against Kafka
+//! 2.8.2: controller failover (`core/src/main/scala/kafka/controller/KafkaController.scala`),
+//! election algorithms and epochs (`PartitionStateMachine.scala`, `Election.scala`), ISR expand
+//! (`kafka/cluster/Partition.scala`) and the describe output (`kafka/admin/TopicCommand.scala`).
 
 // Native only: the invariant checker these tests lean on is not in the wasm32 build
 // (`wasm-pack test` compiles every test target for wasm32 but runs only tests/wasm.rs).

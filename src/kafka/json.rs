@@ -16,8 +16,8 @@
 //! - `java.util.Properties` (topic configs, Java 9+ where it wraps a `ConcurrentHashMap`) —
 //!   [`java_concurrent_hash_map_order`]; `java.util.HashMap` — [`java_hash_map_order`].
 //!
-//! These reproduce every order in SEMANTICS.md §6 (checked in the tests), and give the
-//! partition-key order for any partition count (not ascending past 11 partitions).
+//! These reproduce the key orders of real payloads published from 2.8 clusters (checked in the
+//! tests), and give the partition-key order for any partition count (not ascending past 11 partitions).
 //!
 //! Simplified / assumptions:
 //! - Tree bins (8+ colliding keys in one Java bucket) are not modelled.
@@ -25,8 +25,8 @@
 //!   `Hashtable` iterates differently.
 //! - `/feature` uses a `collection.mutable.Map` in the upstream source we could read (the
 //!   3.x `ZkData.scala`, whose `encode` has the same shape), giving
-//!   `{"features":{},"version":1,"status":1}`. SEMANTICS.md assumed an insertion-ordered `Map3`
-//!   (`{"version":1,"status":1,"features":{}}`) without a sample; see [`feature_json`].
+//!   `{"features":{},"version":1,"status":1}`, not the insertion order of a `Map3`
+//!   (`{"version":1,"status":1,"features":{}}`); no 2.8 sample was at hand; see [`feature_json`].
 //! - Only a PLAINTEXT listener is modelled in broker registrations.
 //!
 //! **Reading.** Payloads are parsed by the small hand-written parser in `json_value.rs`

@@ -18,6 +18,11 @@ use std::rc::Rc;
 use super::types::{BrokerId, ControllerEpoch, LeaderEpoch, TopicId, TopicPartition};
 use crate::sim::trace::StableHasher;
 
+/// One item of an AdminResponse: the item's name (topic or partition) and its error with message.
+pub type AdminResult = (String, Result<(), (KErr, String)>);
+/// One item of an AlterIsrResponse: the partition and its new (leader epoch, ISR, partition epoch), or the error.
+pub type AlterIsrResult = (TopicPartition, Result<(LeaderEpoch, Vec<BrokerId>, i32), KErr>);
+
 /// Kafka error codes used here (`org.apache.kafka.common.protocol.Errors`).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize)]
 pub enum KErr {
@@ -240,7 +245,7 @@ pub enum KafkaMsg {
         items: Vec<(TopicPartition, LeaderEpoch, Vec<BrokerId>, i32)>,
     },
     AlterIsrResponse {
-        items: Vec<(TopicPartition, Result<(LeaderEpoch, Vec<BrokerId>, i32), KErr>)>,
+        items: Vec<AlterIsrResult>,
     },
     ControlledShutdown {
         broker: BrokerId,
@@ -266,7 +271,7 @@ pub enum KafkaMsg {
     /// Per-item results (an election answers per partition; the others have one item).
     AdminResponse {
         corr: u64,
-        results: Vec<(String, Result<(), (KErr, String)>)>,
+        results: Vec<AdminResult>,
     },
 }
 

@@ -29,7 +29,7 @@ use crate::zk::types::{CreateMode, ErrCode, Op, Reply, WriteOp};
 use super::assign::assign_replicas_rack_unaware;
 use super::broker::{bytes, children_of, data_of, multi_error, KIo, KOut, KafkaTimer, ZkIo};
 use super::json;
-use super::msg::{AdminOp, FetchPart, KErr, KafkaMsg, TopicMeta};
+use super::msg::{AdminOp, AdminResult, FetchPart, KErr, KafkaMsg, TopicMeta};
 use super::topics_cmd::{
     self, ConsumerCmd, ElectionTarget, LeaderElectionCmd, PartitionDescription, ProducerCmd, StartOffset, TopicDescription, TopicsAction,
     TopicsCmd,
@@ -896,7 +896,7 @@ impl KafkaTool {
         }
     }
 
-    fn after_admin(&mut self, io: &mut KIo<'_>, results: Vec<(String, Result<(), (KErr, String)>)>) {
+    fn after_admin(&mut self, io: &mut KIo<'_>, results: Vec<AdminResult>) {
         if results.iter().any(|(_, r)| matches!(r, Err((KErr::NotController, _)))) {
             self.meta = None;
             return;

@@ -31,7 +31,8 @@ impl Duration {
     pub fn as_millis(self) -> u64 {
         self.0 / 1000
     }
-    /// Saturating multiplication, for back-offs.
+    /// Saturating multiplication, for back-offs (not `ops::Mul`: `*` on integers does not saturate).
+    #[allow(clippy::should_implement_trait)]
     pub fn mul(self, k: u64) -> Duration {
         Duration(self.0.saturating_mul(k))
     }
@@ -83,7 +84,7 @@ impl fmt::Display for Time {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.0 / 1_000_000;
         let us = self.0 % 1_000_000;
-        if us % 1000 == 0 {
+        if us.is_multiple_of(1000) {
             write!(f, "{}.{:03}s", s, us / 1000)
         } else {
             write!(f, "{}.{:06}s", s, us)
@@ -97,11 +98,11 @@ impl fmt::Display for Duration {
         let us = self.0;
         if us == 0 {
             write!(f, "0ms")
-        } else if us % 60_000_000 == 0 {
+        } else if us.is_multiple_of(60_000_000) {
             write!(f, "{}m", us / 60_000_000)
-        } else if us % 1_000_000 == 0 {
+        } else if us.is_multiple_of(1_000_000) {
             write!(f, "{}s", us / 1_000_000)
-        } else if us % 1000 == 0 {
+        } else if us.is_multiple_of(1000) {
             write!(f, "{}ms", us / 1000)
         } else {
             write!(f, "{}us", us)

@@ -96,7 +96,7 @@ impl StableHasher {
         StableHasher { h: 0x243f_6a88_85a3_08d3 }
     }
     fn add(&mut self, w: u64) {
-        self.h = (self.h.rotate_left(5) ^ w).wrapping_mul(0x51_7cc1_b727_220a_95);
+        self.h = (self.h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 }
 

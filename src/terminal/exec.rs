@@ -645,7 +645,7 @@ impl Terminal {
 }
 
 fn fmt_ppm(ppm: u32) -> String {
-    if ppm % 10_000 == 0 {
+    if ppm.is_multiple_of(10_000) {
         format!("{}%", ppm / 10_000)
     } else {
         format!("{}.{:04}%", ppm / 10_000, ppm % 10_000).trim_end_matches('0').to_string()

@@ -398,14 +398,12 @@ impl ZkClient {
                 ev.push(ClientEvent::Watch { event, path });
                 self.arm(io);
             }
-            ZkMsg::CloseSessionReply { xid } => {
-                if xid == self.close_xid {
-                    self.cancel_timers(io);
-                    io.close(from);
-                    self.state = ClientState::Closed;
-                    ev.extend(self.fail_all(ErrCode::ConnectionLoss));
-                    ev.push(ClientEvent::Closed);
-                }
+            ZkMsg::CloseSessionReply { xid } if xid == self.close_xid => {
+                self.cancel_timers(io);
+                io.close(from);
+                self.state = ClientState::Closed;
+                ev.extend(self.fail_all(ErrCode::ConnectionLoss));
+                ev.push(ClientEvent::Closed);
             }
             _ => {}
         }

@@ -73,7 +73,7 @@ impl WriterProc {
             return Op::Write(WriteOp::Create {
                 path: format!("{}-e", self.path),
                 data: Some(b"".as_slice().into()),
-                mode: CreateMode { ephemeral: true, sequential: n % 2 == 0 },
+                mode: CreateMode { ephemeral: true, sequential: n.is_multiple_of(2) },
             });
         }
         Op::Write(WriteOp::SetData { path: self.path.clone(), data: Some(decimal(n)), version: -1 })

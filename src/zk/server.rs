@@ -2061,16 +2061,14 @@ impl ZkServer {
             }
             ZkMsg::Connect { session, timeout_ms, last_zxid_seen } => self.handle_connect(io, from, session, timeout_ms, last_zxid_seen),
             ZkMsg::ClientRequest { xid, op } => self.handle_client_request(io, from, xid, op),
-            ZkMsg::ClientPing => {
-                if self.v.cnxns.get(&from).map(|c| !c.revalidating).unwrap_or(false) {
-                    let now = io.now();
-                    self.client_touch(now, from);
-                    if let Some(c) = self.v.cnxns.get_mut(&from) {
-                        c.sent += 1;
-                    }
-                    self.v.stats.packets_sent += 1;
-                    io.send(from, ZkMsg::PingReply);
+            ZkMsg::ClientPing if self.v.cnxns.get(&from).map(|c| !c.revalidating).unwrap_or(false) => {
+                let now = io.now();
+                self.client_touch(now, from);
+                if let Some(c) = self.v.cnxns.get_mut(&from) {
+                    c.sent += 1;
                 }
+                self.v.stats.packets_sent += 1;
+                io.send(from, ZkMsg::PingReply);
             }
             ZkMsg::SetWatches { relative_zxid, paths } => {
                 let now = io.now();
@@ -2204,6 +2202,6 @@ fn record_latency(st: &mut Stats, now: Time, at: Time) {
 }
 
 fn latency(st: &Stats) -> (u64, u64, u64) {
-    let avg = if st.latency_count == 0 { 0 } else { st.latency_total_ms / st.latency_count };
+    let avg = st.latency_total_ms.checked_div(st.latency_count).unwrap_or(0);
     (st.latency_min_ms.unwrap_or(0), avg, st.latency_max_ms)
 }

@@ -103,7 +103,7 @@ fn cli_error(e: ErrCode, path: &str) -> String {
         ErrCode::NotEmpty => format!("Node not empty: {path}"),
         ErrCode::BadVersion => format!("version No is not valid : {path}"),
         ErrCode::NoChildrenForEphemerals => format!("Ephemerals cannot have children: {path}"),
-        ErrCode::BadArguments => format!("Path must start with / character"),
+        ErrCode::BadArguments => "Path must start with / character".to_string(),
         other => format!("KeeperErrorCode = {} for {path}", other.name()),
     }
 }

@@ -1,8 +1,10 @@
 //! Helpers for the Kafka integration tests (included from each `tests/kafka_*.rs` with
 //! `#[path = "support/kafka.rs"] mod ksupport;`, next to `mod support;`).
 //!
-//! The expectations come from Kafka 2.8.2 in ZooKeeper mode as described in
-//! /work/shared/design/SEMANTICS.md §6–12.
+//! The expectations come from Kafka 2.8.2 in ZooKeeper mode (apache/kafka, tag 2.8.2):
+//! `core/src/main/scala/kafka/zk/ZkData.scala` (znode payloads), `kafka/controller/KafkaController.scala`
+//! and `PartitionStateMachine.scala` (failover, elections), `kafka/admin/AdminUtils.scala` (assignment),
+//! `kafka/cluster/Partition.scala` (ISR) and `kafka/admin/TopicCommand.scala` (describe output).
 #![allow(dead_code)]
 
 use crate::support::*;

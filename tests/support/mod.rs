@@ -2,8 +2,11 @@
 //! on, helpers that run terminal lines and pick apart what the real tools print (`srvr`, the
 //! zkCli Stat block, the zookeeper-shell banner), and a parser for `java.util.Date.toString()`.
 //!
-//! Every expected value in the tests comes from ZooKeeper 3.5.9 as described in
-//! /work/shared/design/SEMANTICS.md and the upstream sources cited next to each test.
+//! Every expected value in the tests comes from ZooKeeper 3.5.9 (apache/zookeeper, tag
+//! release-3.5.9): the upstream sources cited next to each test, chiefly
+//! `zookeeper-server/src/main/java/org/apache/zookeeper/server/quorum/FastLeaderElection.java`,
+//! `.../server/quorum/{Leader,Learner,LearnerHandler}.java`, `.../server/DataTree.java`,
+//! `.../server/SessionTrackerImpl.java`, `.../server/command/*.java` and `.../cli/*.java`.
 #![allow(dead_code)]
 
 use zkafka_sandbox::terminal::{Output, Terminal};
