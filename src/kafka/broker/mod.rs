@@ -194,8 +194,6 @@ pub(crate) enum Purpose {
     Controller(u64, ControllerKey),
 }
 
-/// A broker.
-
 /// What survives a crash (kill -9) and a restart.
 #[derive(Clone, Debug, Default)]
 pub struct Durable {

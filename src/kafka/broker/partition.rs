@@ -14,8 +14,8 @@ use std::rc::Rc;
 use crate::sim::time::Duration;
 use crate::sim::NodeId;
 
-use super::super::msg::{KErr, KafkaMsg, Record};
-use super::super::types::{BrokerId, LeaderEpoch, TopicPartition};
+use super::super::msg::{AlterIsrResult, KErr, KafkaMsg, Record};
+use super::super::types::{BrokerId, TopicPartition};
 use super::{ids, Broker, DelayedProduce, KIo, KOut, KafkaFact, Replica};
 
 impl Broker {
@@ -231,11 +231,7 @@ impl Broker {
         }
     }
 
-    pub(super) fn handle_alter_isr_response(
-        &mut self,
-        io: &mut KIo<'_>,
-        items: Vec<(TopicPartition, Result<(LeaderEpoch, Vec<BrokerId>, i32), KErr>)>,
-    ) {
+    pub(super) fn handle_alter_isr_response(&mut self, io: &mut KIo<'_>, items: Vec<AlterIsrResult>) {
         for (tp, res) in items {
             let Some(r) = self.replicas.get_mut(&tp) else { continue };
             self.state_gen += 1;

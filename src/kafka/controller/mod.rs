@@ -55,7 +55,7 @@ use crate::zk::types::{ErrCode, Op, Reply, WriteResult};
 use super::config::KafkaConfig;
 use super::io::KIo;
 use super::json;
-use super::msg::{AdminOp, KErr, KafkaMsg};
+use super::msg::{AdminOp, AdminResult, AlterIsrResult, KErr, KafkaMsg};
 use super::types::{BrokerId, ControllerEpoch, LeaderEpoch, TopicPartition};
 use super::zk_ops::{data_of, multi_error};
 
@@ -84,9 +84,9 @@ pub trait Host {
 /// leader's partition-state zkVersion.
 pub type AlterIsrItems = Vec<(TopicPartition, LeaderEpoch, Vec<BrokerId>, i32)>;
 /// AlterIsr answers: the new leader epoch, ISR and zkVersion, or an error.
-pub type AlterIsrAnswers = Vec<(TopicPartition, Result<(LeaderEpoch, Vec<BrokerId>, i32), KErr>)>;
+pub type AlterIsrAnswers = Vec<AlterIsrResult>;
 /// Per-item answers of an admin request (or of AlterIsr while they are collected).
-pub(crate) type Answers = Vec<(String, Result<(), (KErr, String)>)>;
+pub(crate) type Answers = Vec<AdminResult>;
 
 /// Controller events (`ControllerEvent`).
 #[derive(Clone, Debug)]
