@@ -170,6 +170,7 @@ pub fn run_all(secs: u64, now: WallClock<'_>) -> Vec<String> {
     lines.push(f.line());
     let g = zk_writes(secs.min(600), true, now);
     lines.push(g.line());
+    lines.push(crate::timetravel::bench::run(secs.min(3600), 200, 200, now).line());
     lines
 }
 
@@ -179,6 +180,7 @@ pub fn run_one(which: &str, secs: u64, now: WallClock<'_>) -> Option<String> {
         "kafka-seed" => Some(kafka_seed(secs, now).line()),
         "kafka-scale" => Some(kafka_scale(60, now).line()),
         "zk" => Some(zk_writes(secs, false, now).line()),
+        "time-travel" => Some(crate::timetravel::bench::run(secs, 200, 200, now).line()),
         _ => None,
     }
 }

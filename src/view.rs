@@ -157,6 +157,11 @@ impl Driver {
         Ok(Driver { term })
     }
 
+    /// A driver over a terminal prepared elsewhere (the time-travel benchmark's cluster).
+    pub fn from_terminal(term: Terminal) -> Driver {
+        Driver { term }
+    }
+
     pub fn seed(&self) -> u64 {
         self.term.seed
     }

@@ -83,6 +83,12 @@ impl Sandbox {
         self.d.seed().to_string()
     }
 
+    /// The cluster's shape: `[zk, brokers]`.
+    pub fn shape(&self) -> JsValue {
+        let (zk, brokers) = self.d.shape();
+        to_js(&[zk, brokers])
+    }
+
     /// Run one terminal line: `{lines: string[], error: bool, forked: bool, dropped: number}`
     /// (`forked`: made in the past, the session continues from there and `dropped` later
     /// inputs were dropped).

@@ -268,6 +268,8 @@ fn hostile_session_texts_are_refused_with_a_reason() {
         format!("{good}~zzzzzzzzzzzzzzzz.0.t.1.a"),
         format!("{good}~0.zzzzzzzzzzzz.t.1.a"),
         format!("{good}~0.0.t.29.<script>alert(1)</script>"),
+        format!("{good}~0.0.t.25.<script>alert(1)</script>"),
+        format!("{good}~0.0.c.32.<img src=x onerror=alert(1)>"),
         format!("{}{}", good, "~0.0.t.1.a".repeat(1001)),
         "z1.1.3.4.zzzzzzzzzz.zzzzzzzzzz.L.0000000000000000".into(),
         "z1.1.3.4.5.0.zz_zz.0000000000000000".into(),

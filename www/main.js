@@ -11,6 +11,8 @@ import { TopicView } from './render/topics.js';
 import { LogView, PER_FLUSH } from './render/log.js';
 import { TerminalView } from './terminal.js';
 import { initLessons, LESSON_PARAMS } from './lessons.js';
+import { TimelineView, sessionSearch, MAX_SESSION_TEXT } from './timeline.js';
+import { t, loadLang, pickLang } from './i18n.js';
 
 const SPEEDS = [0.001, 0.01, 0.1, 1, 10, 100, 1000];
 const DEFAULT_SPEED = 2; // ×0.1: a 2 ms message crosses in 20 ms of wall time
@@ -32,7 +34,7 @@ export function readParams(search) {
   const q = new URLSearchParams(search);
   const errors = [];
   const out = { seed: null, zk: 3, brokers: 4, script: null, speed: DEFAULT_SPEED, embed: q.get('embed') === '1', paused: q.get('paused') === '1' };
-  const known = new Set(['seed', 'zk', 'brokers', 'script', 'speed', 'embed', 'paused', 'lang', ...LESSON_PARAMS]);
+  const known = new Set(['seed', 'zk', 'brokers', 'script', 'speed', 'embed', 'paused', 'lang', 's', ...LESSON_PARAMS]);
   for (const k of q.keys()) if (!known.has(k)) errors.push(`unknown URL parameter '${k}' (known: ${[...known].join(', ')})`);
   const int = (name, lo, hi) => {
     const v = q.get(name);
@@ -50,6 +52,12 @@ export function readParams(search) {
     const i = SPEEDS.indexOf(Number(q.get('speed')));
     if (i < 0) errors.push(`speed must be one of ${SPEEDS.join(', ')}, got '${q.get('speed').slice(0, 30)}'`); else out.speed = i;
   }
+  // The session (timeline.js): seed, shape, inputs and position; checked by Rust when opened.
+  out.session = null;
+  if (q.has('s')) {
+    const s = q.get('s');
+    if (s.length > MAX_SESSION_TEXT) errors.push(`s (the session) is longer than ${MAX_SESSION_TEXT} characters`); else out.session = s;
+  }
   if (q.has('script')) {
     const s = q.get('script');
     if (s.length > 20000) errors.push('script is longer than 20000 characters'); else out.script = s;
@@ -64,8 +72,8 @@ function showErrors(errors) {
   for (const e of errors) box.append(el('div', null, e));
 }
 
-function newSandbox(seed, zk, brokers) {
-  const sb = new Sandbox(seed, zk, brokers);
+function newSandbox(seed, zk, brokers, opened = null) {
+  const sb = opened || new Sandbox(seed, zk, brokers);
   if (app.sb) app.sb.free();
   app.sb = sb;
   app.since = 0;
@@ -79,7 +87,9 @@ function newSandbox(seed, zk, brokers) {
   u.searchParams.set('seed', sb.seed());
   u.searchParams.set('zk', zk);
   u.searchParams.set('brokers', brokers);
+  if (!opened) { u.searchParams.delete('s'); u.searchParams.delete('script'); }
   history.replaceState(null, '', u);
+  if (app.timeline) app.timeline.reset();
 }
 
 function buildViews() {
@@ -99,9 +109,56 @@ function runLine(line) {
   term.print([`${app.snap && app.snap.shell_open ? '>' : '$'} ${line}`], 'cmd');
   const out = app.sb.run(line);
   term.print(out.lines, out.error ? 'err' : 'out');
+  afterInput(out);
+  return out;
+}
+
+/** After an input: a fork is said in the terminal and on the timeline; the URL follows. */
+function afterInput(out) {
+  if (out.forked) {
+    app.views.term.print([out.dropped > 0 ? t('timeline.forked', { dropped: out.dropped }) : t('timeline.forked-none')], 'info');
+    app.since = 0;
+    app.views.log.reset?.();
+  }
+  app.timeline?.afterInput(out);
   app.vt = app.sb.nowUs();
   app.dirty = true;
-  return out;
+  saveSession();
+}
+
+/** After a seek (or step back, back to live, redo): every panel shows the new position. */
+function moved() {
+  app.since = 0;
+  app.views.log.reset?.();
+  showHistory();
+  app.vt = app.sb.nowUs();
+  app.dirty = true;
+  saveSession();
+}
+
+/** The terminal history up to the shown position: each input and what it printed. */
+function showHistory() {
+  const term = app.views.term;
+  term.clearOutput();
+  term.print([`seed ${app.sb.seed()}`], 'info');
+  for (const i of app.sb.inputs()) {
+    if (!i.applied) break;
+    term.print([`$ ${i.line}`], 'cmd');
+    if (i.lines) term.print(i.lines, i.error ? 'err' : 'out');
+  }
+}
+
+/** Keep the session (seed, shape, inputs, position) in the address bar, a moment after a change. */
+function saveSession(now = false) {
+  clearTimeout(app.saveTimer);
+  const save = () => {
+    if (!app.sb) return;
+    const u = new URL(location.href);
+    for (const k of ['seed', 'zk', 'brokers', 'script', 's']) u.searchParams.delete(k);
+    history.replaceState(null, '', u.pathname + sessionSearch(u.searchParams, app.sb.sessionState()) + u.hash);
+    app.savedAt = performance.now();
+  };
+  if (now) save(); else app.saveTimer = setTimeout(save, 300);
 }
 
 function act(kind, node) {
@@ -109,7 +166,7 @@ function act(kind, node) {
   const [first, ...rest] = out.lines;
   if (out.error) app.views.term.print(out.lines, 'err');
   else { app.views.term.print([first], 'cmd'); app.views.term.print(rest, 'out'); }
-  app.dirty = true;
+  afterInput(out);
   return out;
 }
 
@@ -130,6 +187,7 @@ function nodeKey(ev, name) {
 }
 
 function setPlaying(on) {
+  if (app.playing && !on) saveSession();
   app.playing = on;
   app.lastTs = null;
   app.pace = [];
@@ -165,6 +223,7 @@ function refresh() {
   setText($('stats'), `seed ${snap.seed} · ${snap.events} events · ${snap.flights_total} in flight · trace ${snap.trace_hash}`);
   setText($('net'), snap.cuts.length ? `${snap.net} · cut: ${snap.cuts.map(([a, b]) => `${a}→${b}`).join(' ')}` : snap.net);
   v.cluster.update(snap);
+  app.timeline?.update();
   v.log.add(snap);
   if (wantZnodes) v.znodes.update(snap);
   else if (!$('znodes').hidden && v.znodes.keyOf(snap) !== v.znodes.key) app.dirty = true; // fetch it next frame
@@ -225,6 +284,7 @@ function frame(ts) {
     app.lastTs = ts;
     app.dirty = true;
     showPace(ts);
+    if (!(performance.now() - (app.savedAt || 0) < 2000)) saveSession(true);
   } else if (app.pace.length) { app.pace = []; setText($('pace'), ''); }
   if (app.dirty) { app.dirty = false; refresh(); worked = true; }
   else if (app.views.log.pending.length) { app.views.log.flush(true); worked = true; }
@@ -314,6 +374,8 @@ function wire() {
     if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement || ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if ((ev.key === ' ' && !(t instanceof HTMLButtonElement)) || ev.key === 'p') { ev.preventDefault(); setPlaying(!app.playing); }
     else if (ev.key === '.') { setPlaying(false); app.sb.step(1); app.dirty = true; }
+    else if (ev.key === ',') { ev.preventDefault(); app.timeline.stepBack(); }
+    else if (ev.shiftKey && (ev.key === 'ArrowLeft' || ev.key === 'ArrowRight')) { ev.preventDefault(); app.timeline.jump(ev.key === 'ArrowLeft' ? -1 : 1); }
     else if (ev.key === 'n') { setPlaying(false); app.sb.stepToChange(1_000_000); app.dirty = true; }
     else if (ev.key === '[') setSpeed(app.speed - 1);
     else if (ev.key === ']') setSpeed(app.speed + 1);
@@ -337,14 +399,33 @@ async function main() {
   performance.mark('wasm-ready');
   const { params, errors } = readParams(location.search);
   if (params.embed) document.body.classList.add('embed');
+  if (t('timeline.live') === 'timeline.live') await loadLang(pickLang());
+  // A session in the URL: replayed by Rust, which explains anything wrong with it; then the
+  // page is the default one.
+  let opened = null;
+  if (params.session !== null) {
+    try { opened = Sandbox.fromSessionState(params.session); } catch (e) {
+      errors.push(t('timeline.url-error', { error: e && e.message ? e.message : String(e) }));
+    }
+    const w = opened && opened.sessionWarning();
+    if (w) errors.push(w);
+  }
   showErrors(errors);
   wire();
   setSpeed(params.speed);
-  newSandbox(params.seed ?? Sandbox.freshSeed(), params.zk, params.brokers);
+  if (opened) { const [zk, brokers] = opened.shape(); params.zk = zk; params.brokers = brokers; newSandbox(opened.seed(), zk, brokers, opened); }
+  else newSandbox(params.seed ?? Sandbox.freshSeed(), params.zk, params.brokers);
   rebuildViews();
+  app.timeline = new TimelineView($('timeline'), { sb: () => app.sb, moved, pause: () => setPlaying(false) });
   const term = app.views.term;
   term.print([`seed ${app.sb.seed()}: ${params.zk} ZooKeeper servers, ${params.brokers} brokers, nothing started. Type help, or zk start 1.`], 'info');
-  if (params.script !== null) {
+  if (opened) {
+    // The timeline's marks come from the live end; then back to the position the link shows.
+    const p = app.sb.position();
+    if (!p.live) { app.sb.goLive(); app.timeline.update(true); app.sb.showSessionPosition(); }
+    app.timeline.update(true);
+    moved();
+  } else if (params.script !== null) {
     for (const line of params.script.split(/\r?\n/)) {
       if (line.trim() === '' || line.trim().startsWith('#')) continue;
       runLine(line);

@@ -53,6 +53,12 @@ export class TerminalView {
     this.out.scrollTop = this.out.scrollHeight;
   }
 
+  /** Forget the printed output (the history of a new position is printed again). */
+  clearOutput() {
+    this.out.replaceChildren();
+    this.scrollPending = true;
+  }
+
   setShell(open) {
     setText(this.prompt, open ? '[zk: shell]' : '$');
   }

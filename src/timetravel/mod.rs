@@ -30,6 +30,7 @@
 //! down only logarithmically with the session's length; the clock's position between events is
 //! not part of a stop (a stop is shown at the time of its event).
 
+pub mod bench;
 pub mod facade;
 pub mod session;
 
@@ -202,28 +203,35 @@ impl Deref for TimeMachine {
 impl TimeMachine {
     /// A fresh session: `zk` servers and `brokers` brokers, nothing started (see [`Driver::new`]).
     pub fn new(seed: u64, zk: u32, brokers: u32) -> Result<TimeMachine, String> {
-        let d = Driver::new(seed, zk, brokers)?;
-        let cur = Cursor { stops: 0, inputs: 0, sleep: None, gen: 0 };
+        let mut tm = TimeMachine::from_driver(Driver::new(seed, zk, brokers)?);
+        (tm.zk, tm.brokers) = (zk, brokers);
+        Ok(tm)
+    }
+
+    /// A session whose first state is `d` (the benchmark's prepared cluster; its inputs are
+    /// not part of the session, so its text does not reopen it).
+    pub fn from_driver(d: Driver) -> TimeMachine {
+        let shape = d.term.cluster.shape;
         let mut tm = TimeMachine {
             d,
-            cur,
-            zk,
-            brokers,
+            cur: Cursor { stops: 0, inputs: 0, sleep: None, gen: 0 },
+            zk: shape.zk,
+            brokers: shape.brokers,
             inputs: Vec::new(),
             live: LiveEnd { stops: 0, pops: 0, events: 0, at_us: 0, trace_len: 0, hash: 0 },
-            cap_us: u64::MAX,
-            shown: None,
             live_ckpt: None,
             ckpts: Vec::new(),
             interval: FIRST_INTERVAL,
             max_checkpoints: MAX_CHECKPOINTS,
             checkpointing: true,
             discarded: None,
+            cap_us: u64::MAX,
+            shown: None,
         };
         tm.live = tm.here();
         let first = tm.checkpoint();
         tm.ckpts.push(first);
-        Ok(tm)
+        tm
     }
 
     pub fn shape(&self) -> (u32, u32) {
@@ -357,6 +365,18 @@ impl TimeMachine {
 
     /// Apply input `i` (which is due: its pop count is reached).
     fn apply_input(&mut self, i: usize) {
+        // Only a bad session text holds a line the terminal would have refused (the time machine
+        // never records one): it is dropped with everything after it.
+        if !self.d.term.in_producer() {
+            let refused = match crate::terminal::parse::parse(&self.inputs[i].line, self.d.term.in_shell()) {
+                Err(_) => true,
+                Ok(l) => l.cmd == Cmd::Empty,
+            };
+            if refused {
+                self.drop_unreachable();
+                return;
+            }
+        }
         let (at, sleep, line) = {
             let inp = &self.inputs[i];
             (inp.at_us, inp.sleep_us, inp.line.clone())

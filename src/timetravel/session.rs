@@ -211,7 +211,7 @@ pub fn replay(text: &str) -> Result<Replayed, String> {
     if tm.inputs().len() < lines.len() {
         let i = tm.inputs().len();
         return Err(format!(
-            "the session in the link is not valid: input {} ('{}') cannot be replayed at its recorded position",
+            "the session in the link is not valid: input {} ('{}') is not a terminal command, or cannot be replayed at its recorded position",
             i + 1,
             show(&lines[i])
         ));

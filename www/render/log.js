@@ -101,6 +101,16 @@ export class LogView {
     if (this.stick) this.list.scrollTop = 1e9;
   }
 
+  /** Forget every row (after a seek: the records before the new position come again). */
+  reset() {
+    this.entries = [];
+    this.pending = [];
+    this.skipped = 0;
+    this.lastFlush = 0;
+    clear(this.list);
+    this.updateInfo();
+  }
+
   updateInfo() {
     setText(this.info, `${this.entries.length} events kept${this.skipped ? ` (${this.skipped} skipped at high speed)` : ''}`);
   }
