@@ -55,4 +55,13 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
+
+# A Korean font for the page's Korean text in headless Chromium's screenshots (a reader's own
+# browser has its fonts; without one here, Hangul shows as boxes).
+if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=ko 2>/dev/null)" ] && command -v apt-get >/dev/null; then
+  say "installing Debian's fonts-nanum (Korean) for the screenshots"
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get install -y -qq fonts-nanum >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq fonts-nanum >/dev/null; }; } \
+    || say "fonts-nanum could not be installed: Korean screenshots will show boxes (the tests do not depend on it)"
+fi
 say "tools ready"
