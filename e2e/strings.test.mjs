@@ -1,7 +1,8 @@
 // The page's words and the lessons' narration exist in both languages (no browser needed):
 //   node --test e2e/strings.test.mjs
 // A key missing in either language, a text left empty, a placeholder lost in translation, a
-// `data-i18n` or `t('…')` key without a text, or a lesson without Korean narration fails here.
+// `data-i18n`/`data-i18n-attr` key without a text, or a lesson without Korean narration fails
+// here (e2e/lessons.test.mjs also checks the keys the scripts use).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,12 +25,6 @@ const allKeys = () => {
   for (const area of AREAS) for (const k of Object.keys(table(area, 'en'))) keys.add(k);
   return keys;
 };
-const scripts = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-  const p = path.join(dir, e.name);
-  if (e.isDirectory()) return e.name === 'pkg' || e.name === 'i18n' ? [] : scripts(p);
-  return e.name.endsWith('.js') ? [p] : [];
-});
-
 test('every string table has the same keys in English and Korean, each with a text and the same placeholders', () => {
   const problems = [];
   for (const area of AREAS) {
@@ -68,21 +63,6 @@ test('every data-i18n key of the page has a text', () => {
     const missing = used.filter((k) => !keys.has(k));
     assert.deepEqual(missing, [], `${file}: keys without a text`);
   }
-});
-
-test("every key the page's scripts name has a text", () => {
-  const keys = allKeys();
-  const areas = AREAS.join('|');
-  const missing = [];
-  for (const file of scripts(WWW)) {
-    const js = fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, ''); // code, not comments
-    const rel = path.relative(ROOT, file);
-    // Whole keys anywhere ('page.play', also in `t(on ? 'page.pause' : 'page.play')`) ...
-    for (const m of js.matchAll(new RegExp(`['"\`]((?:${areas})\\.[\\w.-]+)['"\`]`, 'g'))) if (!keys.has(m[1])) missing.push(`${rel}: ${m[1]}`);
-    // ... and keys built from a prefix (`page.topics.col.${h}`): some key must have that prefix.
-    for (const m of js.matchAll(new RegExp(`\`((?:${areas})\\.[\\w.-]*)\\$\\{`, 'g'))) if (![...keys].some((k) => k.startsWith(m[1]))) missing.push(`${rel}: ${m[1]}…`);
-  }
-  assert.deepEqual(missing, []);
 });
 
 test('every lesson is narrated in English and in Korean', () => {

@@ -262,7 +262,7 @@ fn partition(c: &Cluster, topic: &str, p: i32) -> Option<PartitionPicture> {
         .iter()
         .enumerate()
         .map(|(i, &b)| {
-            let log = c.broker(b as u32).and_then(|br| br.logs.get(&tp));
+            let log = c.broker(b as u32).and_then(|br| br.durable.logs.get(&tp));
             let up = c.broker_node(b as u32).is_some_and(|n| c.world.is_up(n));
             ReplicaBar {
                 broker: b,
