@@ -1,7 +1,8 @@
 // The narrated event log, filterable by node and kind; selecting an event shows what it
 // changed (the state changes narrated while it was handled, computed in Rust).
 
-import { el, clear, setText, kindColour } from '../dom.js';
+import { el, clear, setText } from '../dom.js';
+import { kindColour, nodePlace, traceFilters } from '../vocab.js';
 
 const KEEP = 5000;
 const SHOWN = 200;
@@ -13,8 +14,8 @@ export class LogView {
     this.root = root;
     this.nodeSel = el('select', { 'aria-label': 'filter events by node', onchange: () => this.rebuild() }, el('option', { value: '' }, 'all nodes'));
     this.kindSel = el('select', { 'aria-label': 'filter events by kind', onchange: () => this.rebuild() },
-      [['', 'all kinds'], ['change', 'state changes'], ['input', 'your commands'], ['deliver', 'deliveries'], ['timer', 'timers'], ['dropped', 'dropped'], ['disconnect', 'disconnects']]
-        .map(([v, t]) => el('option', { value: v }, t)));
+      traceFilters().map((f) => el('option', { value: f.id }, f.label)));
+    this.filterKinds = new Map(traceFilters().map((f) => [f.id, new Set(f.kinds)]));
     this.msgSel = el('select', { 'aria-label': 'filter events by message kind', onchange: () => this.rebuild() }, el('option', { value: '' }, 'any message'));
     this.info = el('span', { class: 'muted small' });
     this.list = el('ol', { class: 'log', 'aria-label': 'events', tabindex: '0' });
@@ -40,8 +41,7 @@ export class LogView {
   matches(e) {
     const n = this.nodeSel.value, k = this.kindSel.value, m = this.msgSel.value;
     if (n && e.node !== n && e.peer !== n) return false;
-    if (k === 'change' && e.kind !== 'note' && e.kind !== 'life') return false;
-    if (k && k !== 'change' && e.kind !== k) return false;
+    if (k && !(this.filterKinds.get(k) || new Set([k])).has(e.kind)) return false;
     if (m && e.msg_kind !== m) return false;
     return true;
   }
@@ -56,7 +56,7 @@ export class LogView {
 
   add(snap) {
     if (snap.trace_skipped) this.skipped += snap.trace_skipped;
-    for (const n of snap.nodes) if (!this.nodes.has(n.name) && n.kind !== 'tool') { this.nodes.add(n.name); this.nodeSel.append(el('option', { value: n.name }, n.name)); }
+    for (const n of snap.nodes) if (!this.nodes.has(n.name) && nodePlace(n.kind) !== 'side') { this.nodes.add(n.name); this.nodeSel.append(el('option', { value: n.name }, n.name)); }
     for (const e of snap.trace) {
       if (e.msg_kind && !this.msgKinds.has(e.msg_kind)) { this.msgKinds.add(e.msg_kind); this.msgSel.append(el('option', { value: e.msg_kind }, e.msg_kind)); }
       this.entries.push(e);
