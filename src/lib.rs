@@ -8,6 +8,7 @@
 //!   the client library used by tools and brokers.
 //! - [`terminal`]: the command language shared by scripts, the native runner and the browser.
 //! - [`cluster`]: the world of processes the terminal drives.
+//! - [`lesson`]: the conditions lesson steps wait for, evaluated over the simulation state.
 //! - [`check`]: named safety invariants, checked after every event in tests (native builds
 //!   only: the browser module never turns the checker on, so it leaves it out).
 
@@ -19,6 +20,7 @@ pub mod check;
 pub mod cluster;
 pub mod json_out;
 pub mod kafka;
+pub mod lesson;
 pub mod sim;
 pub mod sorted;
 #[cfg(not(target_arch = "wasm32"))]

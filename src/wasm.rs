@@ -30,6 +30,8 @@ fn err_output(e: String) -> JsValue {
 #[wasm_bindgen]
 pub struct Sandbox {
     d: Driver,
+    /// The lesson condition being waited for (`waitFor`).
+    wait: Option<crate::lesson::Waiter>,
 }
 
 /// Exported to JavaScript.
@@ -47,7 +49,7 @@ impl Sandbox {
             Err("seed must be a number or a string".to_string())
         };
         let seed = seed.map_err(|e| JsError::new(&e))?;
-        Driver::new(seed, zk.unwrap_or(3), brokers.unwrap_or(4)).map(|d| Sandbox { d }).map_err(|e| JsError::new(&e))
+        Driver::new(seed, zk.unwrap_or(3), brokers.unwrap_or(4)).map(|d| Sandbox { d, wait: None }).map_err(|e| JsError::new(&e))
     }
 
     /// A fresh seed from the browser's entropy (the only use of entropy: the simulation itself
@@ -148,6 +150,52 @@ impl Sandbox {
         let max = max_trace.map_or(crate::view::TRACE_SHOWN, |m| m as usize);
         let p = panels.unwrap_or(3);
         to_js(&self.d.snapshot_with(since, max, crate::view::Panels { znodes: p & 1 != 0, topics: p & 2 != 0 }))
+    }
+
+    /// Whether a lesson condition holds now: `{met, error}` (`error` names the bad part). The
+    /// condition armed by `waitFor` with the same text keeps what it compares with
+    /// (`controller-changed` since the wait began); any other text is judged from now.
+    #[wasm_bindgen(js_name = checkCondition)]
+    pub fn check_condition(&self, text: &str) -> JsValue {
+        let c = &self.d.term.cluster;
+        let r = match &self.wait {
+            Some(w) if w.text == text.trim() => Ok(w.met(c)),
+            _ => crate::lesson::Waiter::arm(c, text).map(|w| w.met(c)),
+        };
+        to_js(&crate::lesson::CheckResult::of(r))
+    }
+
+    /// Begin waiting for a lesson condition (replacing any earlier one): `{met, error}`.
+    #[wasm_bindgen(js_name = waitFor)]
+    pub fn wait_for(&mut self, text: &str) -> JsValue {
+        let c = &self.d.term.cluster;
+        let r = crate::lesson::Waiter::arm(c, text);
+        let out = crate::lesson::CheckResult::of(r.as_ref().map(|w| w.met(c)).map_err(|e| e.clone()));
+        self.wait = r.ok();
+        to_js(&out)
+    }
+
+    /// Stop waiting for the condition set by `waitFor`.
+    #[wasm_bindgen(js_name = clearWait)]
+    pub fn clear_wait(&mut self) {
+        self.wait = None;
+    }
+
+    /// Run the clock until the `waitFor` condition holds, virtual time `limit_us` passes, or
+    /// `max_events` events ran: `{met, events, timed_out, now_us, error}`.
+    #[wasm_bindgen(js_name = runUntilCondition)]
+    pub fn run_until_condition(&mut self, limit_us: f64, max_events: u32) -> JsValue {
+        let limit = match micros_from_f64(limit_us) {
+            Ok(t) => crate::sim::time::Time(t),
+            Err(e) => return err_output(e),
+        };
+        match &self.wait {
+            Some(w) => to_js(&crate::lesson::run_until_met(&mut self.d, w, limit, max_events)),
+            None => to_js(&crate::lesson::CheckResult {
+                met: false,
+                error: Some("no condition is being waited for (call waitFor first)".into()),
+            }),
+        }
     }
 
     /// The Kafka seed cluster benchmark (`sandbox bench --only kafka-seed`: 3 ZooKeeper

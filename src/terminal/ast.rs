@@ -1,5 +1,5 @@
 //! The parsed form of one terminal line: the language that the native runner, lesson scripts and
-//! the browser terminal share. `parse.rs` turns text into these values; `exec.rs` runs them.
+//! the browser terminal share. `parse/` turns text into these values; `exec.rs` runs them.
 
 use crate::sim::time::Duration;
 
