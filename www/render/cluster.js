@@ -6,6 +6,7 @@
 
 import { el, setText } from '../dom.js';
 import { kindColour, nodePlace } from '../vocab.js';
+import { t } from '../i18n.js';
 
 export class ClusterView {
   constructor(root, { onSelect, onKey }) {
@@ -69,7 +70,7 @@ export class ClusterView {
         setText(b.parts.name, n.name);
         setText(b.parts.role, roleText);
         setText(b.parts.info, nodeInfo(n));
-        setText(b.parts.badge, n.controller ? 'controller' : '');
+        setText(b.parts.badge, n.controller ? t('page.node.controller') : '');
         b.btn.dataset.role = n.role ? String(n.role).toLowerCase() : n.life;
         b.btn.dataset.life = n.life;
         b.btn.dataset.mode = n.mode || '';
@@ -87,6 +88,11 @@ export class ClusterView {
     if (!this.panel) return; // not laid out yet: the first resize callback draws
     this.layout(snap);
     this.draw(snap);
+  }
+
+  /** The page's words again, after a language switch (nodes are redrawn on the next update). */
+  relabel() {
+    for (const b of this.buttons.values()) b.key = '';
   }
 
   layout(snap) {
@@ -163,17 +169,17 @@ export class ClusterView {
 // What a node's box says, by its kind (NodeView in src/view.rs is tagged by `kind`).
 function nodeRole(n) {
   switch (n.kind) {
-    case 'zk': return !n.up ? (n.life === 'crashed' ? 'crashed' : 'stopped') : (n.mode ? `${n.role} (${n.mode})` : n.role);
-    case 'broker': return !n.up ? (n.life === 'crashed' ? 'crashed' : 'stopped') : (n.broker_state || (n.registered ? 'registered' : 'up'));
-    case 'tool': return 'client';
+    case 'zk': return !n.up ? t(n.life === 'crashed' ? 'page.node.crashed' : 'page.node.stopped') : (n.mode ? `${n.role} (${n.mode})` : n.role);
+    case 'broker': return !n.up ? t(n.life === 'crashed' ? 'page.node.crashed' : 'page.node.stopped') : (n.broker_state || t(n.registered ? 'page.node.registered' : 'page.node.up'));
+    case 'tool': return t('page.node.client');
     default: return n.up ? '' : (n.life || '');
   }
 }
 
 function nodeInfo(n) {
   switch (n.kind) {
-    case 'zk': return n.up ? `epoch ${n.epoch} · ${n.zxid}\nround ${n.round} · ${n.sessions} sess · ${n.clients} conn` : '';
-    case 'broker': return `id ${n.id}`;
+    case 'zk': return n.up ? t('page.node.zk-info', { epoch: n.epoch, zxid: n.zxid, round: n.round, sessions: n.sessions, clients: n.clients }) : '';
+    case 'broker': return t('page.node.broker-id', { id: n.id });
     default: return '';
   }
 }
