@@ -289,7 +289,8 @@ function wire() {
   }
   const legend = $('legend');
   for (const { id: k, label, members } of messageKinds()) {
-    const b = el('button', { type: 'button', class: 'kind', 'aria-pressed': 'true', title: members, dataset: { kind: k }, style: `--c:${kindColour(k)}` }, label);
+    // Rust names the kinds; the page's table may translate a label (page.legend.<id>).
+    const b = el('button', { type: 'button', class: 'kind', 'aria-pressed': 'true', title: members, dataset: { kind: k, label }, style: `--c:${kindColour(k)}` }, legendLabel(k, label));
     b.addEventListener('click', () => {
       const hidden = app.views.cluster.hidden;
       if (hidden.has(k)) hidden.delete(k); else hidden.add(k);
@@ -336,7 +337,14 @@ function rebuildViews() {
 
 /** After a language switch: the words this file and the views wrote themselves (the static ones
  * are filled by applyI18n from their data-i18n attributes). */
+function legendLabel(kind, label) {
+  const key = `page.legend.${kind}`;
+  const s = t(key);
+  return s === key ? label : s;
+}
+
 function relabel() {
+  for (const b of $('legend').querySelectorAll('button.kind')) b.textContent = legendLabel(b.dataset.kind, b.dataset.label);
   if (app.search0 !== undefined) showErrors(readParams(app.search0).errors);
   setText($('play'), t(app.playing ? 'page.pause' : 'page.play'));
   setText($('selname'), app.selected ? t('page.selected', { name: app.selected }) : t('page.select-hint'));

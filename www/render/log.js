@@ -118,7 +118,8 @@ export class LogView {
     this.list.setAttribute('aria-label', t('page.log.list-aria'));
     this.nodeSel.options[0].text = t('page.log.all-nodes');
     this.msgSel.options[0].text = t('page.log.any-message');
-    for (const o of this.kindSel.options) o.text = o.value ? t(`page.log.kind.${o.value}`) : t('page.log.all-kinds');
+    const labels = new Map(traceFilters().map((f) => [f.id, f.label]));
+    for (const o of this.kindSel.options) o.text = o.value ? tOr(`page.log.kind.${o.value}`, labels.get(o.value) || o.value) : t('page.log.all-kinds');
     this.updateInfo();
   }
 
