@@ -333,9 +333,9 @@ impl Terminal {
         let brokers = self.cluster.kafka_cfg.brokers.clone();
         match tool {
             T::Topics => {
-                let cmd = match cli::parse_topics_args(&args) {
+                let cmd = match cli::parse_topics_args_detailed(&args) {
                     Ok(c) => c,
-                    Err(e) => return Output::err(e),
+                    Err(e) => return self.topic_command_refused(e),
                 };
                 let (zk, boot) = match &cmd.connection {
                     cli::Connection::Zookeeper(s) => {
@@ -402,6 +402,16 @@ impl Terminal {
                 }
             }
         }
+    }
+
+    /// A refused `kafka-topics` command line; a failure `TopicCommand.printException` reports
+    /// also logs its exception on stderr.
+    fn topic_command_refused(&self, e: cli::CliError) -> Output {
+        let mut lines = vec![e.text];
+        if let Some(x) = &e.exception {
+            lines.push(cli::topic_command_error_log_line(&crate::zk::cli_format::log4j_date(self.cluster.world.wall_ms()), x));
+        }
+        Output { lines, error: true }
     }
 
     fn run_producer(&mut self, cmd: cli::ProducerCmd, lines: Vec<String>) -> Output {
