@@ -404,14 +404,17 @@ impl Terminal {
         }
     }
 
-    /// A refused `kafka-topics` command line; a failure `TopicCommand.printException` reports
-    /// also logs its exception on stderr.
+    /// A refused `kafka-topics` command line. A failure inside `TopicCommand.main`'s try is the
+    /// tool running and failing, like its failures at work: `printException` prints the message
+    /// and logs the exception on stderr (two lines, not a rejected line).
     fn topic_command_refused(&self, e: cli::CliError) -> Output {
-        let mut lines = vec![e.text];
-        if let Some(x) = &e.exception {
-            lines.push(cli::topic_command_error_log_line(&crate::zk::cli_format::log4j_date(self.cluster.world.wall_ms()), x));
+        match &e.exception {
+            Some(x) => Output::lines(vec![
+                e.text.clone(),
+                cli::topic_command_error_log_line(&crate::zk::cli_format::log4j_date(self.cluster.world.wall_ms()), x),
+            ]),
+            None => Output::err(e.text),
         }
-        Output { lines, error: true }
     }
 
     fn run_producer(&mut self, cmd: cli::ProducerCmd, lines: Vec<String>) -> Output {

@@ -13,7 +13,11 @@
 //! the checks run in `AdminZkClient`'s order: replica assignment, `Topic.validate`, existence,
 //! names colliding after `.`/`_` (`validateTopicCreate`); nothing is written when one fails.
 //!
-//! Simplified: the `--zookeeper --alter` path changes only the partition count; the
+//! Simplified: `--zookeeper --create` writes the topic id into `/brokers/topics/T` itself; in
+//! 2.8.2 `TopicCommand` calls `createTopicWithAssignment` with `usesTopicId = false` and the
+//! controller adds the id (`KafkaController.processTopicChange` → `setTopicIds`), so there the
+//! znode's dataVersion is 1 after creation, here 0. The `--zookeeper --alter` path changes only
+//! the partition count; the
 //! `--bootstrap-server --describe` configs are the topic's overrides plus the broker's static
 //! `segment.bytes`; ZooKeeper reads are issued in phases, all reads of a phase at once.
 
