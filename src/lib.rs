@@ -30,6 +30,7 @@ pub mod swarm;
 pub mod terminal;
 pub mod timetravel;
 pub mod view;
+pub mod vocab;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 #[cfg(target_arch = "wasm32")]

@@ -18,6 +18,8 @@ struct Case {
     cite: String,
     argv: Vec<String>,
     expected: Option<(CliErrorKind, String)>,
+    /// `log: TEXT`: the exception a `kafka-topics` failure logs.
+    log: Option<String>,
 }
 
 /// Splits a command line like a shell: whitespace separates words, `'...'` and `"..."` group.
@@ -83,8 +85,12 @@ fn read_cases(path: &Path) -> Vec<Case> {
         } else if let Some(cmd) = line.strip_prefix("$ ") {
             assert!(!cite.is_empty(), "{at}: a case needs an `@ upstream file` line above it");
             assert!(!open, "{at}: the case above has no expected outcome");
-            cases.push(Case { at, cite: cite.clone(), argv: words(cmd), expected: None });
+            cases.push(Case { at, cite: cite.clone(), argv: words(cmd), expected: None, log: None });
             open = true;
+        } else if let Some(t) = line.strip_prefix("log: ") {
+            let case = cases.last_mut().unwrap_or_else(|| panic!("{at}: log without a command line"));
+            assert!(case.expected.is_some() && case.log.is_none(), "{at}: one log line after the outcome");
+            case.log = Some(t.to_string());
         } else if line == "ok" {
             assert!(open, "{at}: `ok` without a command line");
             open = false;
@@ -138,7 +144,9 @@ fn every_tool_refuses_each_listed_command_line_with_the_real_tools_first_lines()
             let got = run(&case.argv);
             let ok = match (&case.expected, &got) {
                 (None, Ok(())) => true,
-                (Some((kind, text)), Err(e)) => e.kind == *kind && e.text == *text,
+                (Some((kind, text)), Err(e)) => {
+                    e.kind == *kind && e.text == *text && e.exception.as_ref().map(|x| x.to_string()) == case.log
+                }
                 _ => false,
             };
             if !ok {
@@ -147,8 +155,8 @@ fn every_tool_refuses_each_listed_command_line_with_the_real_tools_first_lines()
                     case.at,
                     case.cite,
                     case.argv.join(" "),
-                    case.expected,
-                    got.map_err(|e| (e.kind, e.text))
+                    (case.expected, case.log),
+                    got.map_err(|e| (e.kind, e.text, e.exception.map(|x| x.to_string())))
                 ));
             }
         }

@@ -18,6 +18,13 @@ use zkafka_sandbox::terminal::Terminal;
 
 const ERR: &str = "Error while executing topic command : ";
 
+/// TopicCommand.printException: the message, then `[date] ERROR <class>: <message> (kafka.admin.TopicCommand$)`.
+fn printed_exception(out: &[String], class: &str, message: &str) {
+    let i = out.iter().position(|l| l.starts_with(ERR)).unwrap_or_else(|| panic!("{out:?}"));
+    assert_eq!(out[i], format!("{ERR}{message}"), "{out:?}");
+    assert!(out[i + 1].ends_with(&format!("] ERROR {class}: {message} (kafka.admin.TopicCommand$)")), "{out:?}");
+}
+
 fn zkt(t: &mut Terminal, args: &str) -> Vec<String> {
     t.run_line(&format!("kafka-topics {args} --zookeeper localhost:2181")).lines
 }
@@ -68,13 +75,15 @@ fn explaining_draws(a: &[Vec<u32>], rf: usize) -> Vec<(usize, usize)> {
 fn replication_factor_larger_than_the_brokers_is_rejected_with_kafkas_text() {
     let mut t = kafka_cluster(41);
     // AdminUtils.assignReplicasToBrokers → InvalidReplicationFactorException (§8).
-    assert_eq!(
-        zkt(&mut t, "--create --topic big --partitions 3 --replication-factor 5"),
-        vec![format!("{ERR}Replication factor: 5 larger than available brokers: 4.")]
+    let rf = "org.apache.kafka.common.errors.InvalidReplicationFactorException";
+    printed_exception(
+        &zkt(&mut t, "--create --topic big --partitions 3 --replication-factor 5"),
+        rf,
+        "Replication factor: 5 larger than available brokers: 4.",
     );
-    // Through the admin client the exception arrives wrapped in an ExecutionException.
+    // Through the admin client TopicCommand.main unwraps the ExecutionException to its cause.
     let out = bst(&mut t, "--create --topic big --partitions 3 --replication-factor 5");
-    assert_eq!(out[0], format!("{ERR}org.apache.kafka.common.errors.InvalidReplicationFactorException: Replication factor: 5 larger than available brokers: 4."));
+    printed_exception(&out, rf, "Replication factor: 5 larger than available brokers: 4.");
     assert_eq!(zk(&mut t, 2181, "ls /brokers/topics"), vec!["[]"]);
     assert_clean(&t);
 }
@@ -84,12 +93,13 @@ fn creating_an_existing_topic_fails_on_both_paths() {
     let mut t = kafka_cluster(42);
     assert_eq!(zkt(&mut t, "--create --topic dup --partitions 2 --replication-factor 2"), vec!["Created topic dup."]);
     // AdminZkClient.validateTopicCreate: TopicExistsException("Topic 'dup' already exists.").
-    assert_eq!(
-        zkt(&mut t, "--create --topic dup --partitions 2 --replication-factor 2"),
-        vec![format!("{ERR}Topic 'dup' already exists.")]
+    printed_exception(
+        &zkt(&mut t, "--create --topic dup --partitions 2 --replication-factor 2"),
+        "org.apache.kafka.common.errors.TopicExistsException",
+        "Topic 'dup' already exists.",
     );
     let out = bst(&mut t, "--create --topic dup --partitions 2 --replication-factor 2");
-    assert_eq!(out[0], format!("{ERR}org.apache.kafka.common.errors.TopicExistsException: Topic 'dup' already exists."));
+    printed_exception(&out, "org.apache.kafka.common.errors.TopicExistsException", "Topic 'dup' already exists.");
     assert_clean(&t);
 }
 
@@ -216,9 +226,13 @@ fn alter_partitions_adds_partitions_with_the_rack_unaware_continuation_and_never
         assert_eq!(row_field(r, "Isr"), row_field(r, "Replicas"), "{r}");
     }
     // InvalidPartitionsException when not an increase.
-    assert_eq!(
-        zkt(&mut t, "--alter --topic grow --partitions 2"),
-        vec![format!("{ERR}The number of partitions for a topic can only be increased. Topic grow currently has 6 partitions, 2 would not be an increase.")]
+    // TopicCommand.ZookeeperTopicService.alterTopic prints the WARNING before addPartitions throws.
+    let out = zkt(&mut t, "--alter --topic grow --partitions 2");
+    assert!(out[0].starts_with("WARNING: If partitions are increased"), "{out:?}");
+    printed_exception(
+        &out,
+        "org.apache.kafka.common.errors.InvalidPartitionsException",
+        "The number of partitions for a topic can only be increased. Topic grow currently has 6 partitions, 2 would not be an increase.",
     );
     // The admin client path: CreatePartitions to the controller, no output in 2.8.
     assert_eq!(bst(&mut t, "--alter --topic grow --partitions 8"), Vec::<String>::new());

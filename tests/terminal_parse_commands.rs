@@ -314,7 +314,9 @@ fn server_script_errors_explain_the_expected_file_name() {
                 "zookeeper-server-start zookeeper99999999999999999999.properties",
                 "zookeeper-server-start: server id in 'zookeeper99999999999999999999.properties' is too large",
             ),
-            ("zookeeper-server-start", "zookeeper-server-start: missing config file (usage: zookeeper-server-start [-daemon] config/zookeeper1.properties)"),
+            // bin/zookeeper-server-start.sh and bin/kafka-server-start.sh (Kafka 2.8.2): `$# -lt 1`.
+            ("zookeeper-server-start", "USAGE: zookeeper-server-start [-daemon] zookeeper.properties"),
+            ("kafka-server-start", "USAGE: kafka-server-start [-daemon] server.properties [--override property=value]*"),
             ("zookeeper-server-start -daemon", "zookeeper-server-start: missing config file (usage: zookeeper-server-start [-daemon] config/zookeeper1.properties)"),
             (
                 "zookeeper-server-start config/zookeeper1.properties -daemon",

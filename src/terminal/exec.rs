@@ -335,9 +335,9 @@ impl Terminal {
         let brokers = self.cluster.kafka_cfg.brokers.clone();
         match tool {
             T::Topics => {
-                let cmd = match cli::parse_topics_args(&args) {
+                let cmd = match cli::parse_topics_args_detailed(&args) {
                     Ok(c) => c,
-                    Err(e) => return Output::err(e),
+                    Err(e) => return self.topic_command_refused(e),
                 };
                 let (zk, boot) = match &cmd.connection {
                     cli::Connection::Zookeeper(s) => {
@@ -403,6 +403,19 @@ impl Terminal {
                     }
                 }
             }
+        }
+    }
+
+    /// A refused `kafka-topics` command line. A failure inside `TopicCommand.main`'s try is the
+    /// tool running and failing, like its failures at work: `printException` prints the message
+    /// and logs the exception on stderr (two lines, not a rejected line).
+    fn topic_command_refused(&self, e: cli::CliError) -> Output {
+        match &e.exception {
+            Some(x) => Output::lines(vec![
+                e.text.clone(),
+                cli::topic_command_error_log_line(&crate::zk::cli_format::log4j_date(self.cluster.world.wall_ms()), x),
+            ]),
+            None => Output::err(e.text),
         }
     }
 

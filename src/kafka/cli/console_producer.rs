@@ -4,23 +4,32 @@
 //! Follows Kafka 2.8.2's `core/src/main/scala/kafka/tools/ConsoleProducer.scala`
 //! (`ProducerConfig`, `producerProps`), `kafka/utils/CommandLineUtils.scala`
 //! (`maybeMergeOptions`), `kafka/utils/ToolsUtils.scala` (`validatePortOrDie`) and the clients'
-//! `producer/internals/Sender.java` (retries of retriable errors until `delivery.timeout.ms`)
-//! and `producer/internals/StickyPartitionCache.java`.
+//! `producer/internals/Sender.java` (`completeBatch`: a retriable error is retried while the
+//! batch has attempts left, `retries` = `--message-send-max-retries`, default 3, after
+//! `retry.backoff.ms` = `--retry-backoff-ms`, default 100; then every record's callback fails),
+//! `producer/internals/ErrorLoggingCallback.java` (one ERROR per failed record),
+//! `common/protocol/Errors.java` (the exceptions' default messages) and
+//! `producer/internals/StickyPartitionCache.java`.
 //!
 //! Simplified:
 //! - `--messages N` is a sandbox shortcut (no stdin in the browser);
 //! - the lines are one batch to one partition (what the sticky partitioner does with lines typed
-//!   within `linger.ms`); retries of the same error are summarised in one line; topics are not
-//!   auto-created;
-//! - the option defaults (`--request-required-acks 1`, Integer `--timeout`) are those of the
-//!   2.6 help output; 3.x changed them to `-1` and Long.
+//!   within `linger.ms`), sent at once: `linger.ms` (`--timeout`, 1000 ms) is not waited;
+//!   after the first ten retry WARN lines further ones of the same error are counted in one
+//!   `# sandbox:` line; topics are not auto-created;
+//! - `delivery.timeout.ms` is the default 120 s whatever the properties say;
+//!   `request.timeout.ms` (`--request-timeout-ms`, 1500 ms) is not modelled: a request to a
+//!   broker that went away fails at once with the disconnect.
 
 use std::rc::Rc;
 
-use super::jopt::{check_required, flag, jopt_parse, opt_arg, parse_key_value_args, req, JoptError, OptSpec, HELP, VERSION};
+use super::jopt::{
+    check_required, flag, java_integer_value_of, java_long_value_of, jopt_parse, opt_arg, parse_key_value_args, req, JoptError, OptSpec,
+    HELP, VERSION,
+};
 use super::process::{time_prefix, KafkaTool, ToolJob};
 use super::CliError;
-use crate::kafka::assign::java_split;
+use crate::kafka::assign::{java_split, java_trim};
 use crate::kafka::broker::{KIo, KOut};
 use crate::kafka::msg::{KErr, KafkaMsg};
 use crate::kafka::types::{BrokerId, TopicPartition};
@@ -50,6 +59,11 @@ pub struct ProducerCmd {
     pub acks: Acks,
     /// `--sync`.
     pub sync: bool,
+    /// The producer's `retries`: `--message-send-max-retries`, else `--producer-property
+    /// retries=`, else 3 (`CommandLineUtils.maybeMergeOptions`).
+    pub retries: i32,
+    /// The producer's `retry.backoff.ms`: `--retry-backoff-ms`, else the property, else 100.
+    pub retry_backoff_ms: i64,
     /// Sandbox shortcut `--messages N`: send N generated lines instead of reading stdin.
     pub messages: Option<u32>,
     /// `--producer-property k=v` (later keys win).
@@ -106,6 +120,40 @@ fn valid_host_ports(list: &str) -> Result<bool, CliError> {
     Ok(valid > 0 && valid == entries.len())
 }
 
+/// `ProducerConfig`'s check of `retries` (INT, at least 0) or `retry.backoff.ms` (LONG, at
+/// least 0): the `ConfigException` `main` prints (its stack trace's first line).
+fn producer_config_number(value: &str, key: &str, ty: &str) -> Result<i64, CliError> {
+    let exception = |m: String| {
+        CliError::failed(format!("org.apache.kafka.common.config.ConfigException: Invalid value {value} for configuration {key}: {m}"))
+    };
+    let trimmed = java_trim(value);
+    let parsed = if ty == "INT" { java_integer_value_of(trimmed).map(i64::from) } else { java_long_value_of(trimmed) };
+    match parsed {
+        None => Err(exception(format!("Not a number of type {ty}"))),
+        Some(v) if v < 0 => Err(CliError::failed(format!(
+            "org.apache.kafka.common.config.ConfigException: Invalid value {v} for configuration {key}: Value must be at least 0"
+        ))),
+        Some(v) => Ok(v),
+    }
+}
+
+/// `Errors.java`: the default message of the exception a produce error becomes.
+fn default_message(e: KErr) -> &'static str {
+    match e {
+        KErr::NotEnoughReplicas => "Messages are rejected since there are fewer in-sync replicas than required.",
+        KErr::NotEnoughReplicasAfterAppend => "Messages are written to the log, but to fewer in-sync replicas than required.",
+        KErr::NotLeaderOrFollower => "For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition.",
+        KErr::UnknownTopicOrPartition => "This server does not host this topic-partition.",
+        KErr::RequestTimedOut => "The request timed out.",
+        KErr::BrokerNotAvailable => "The broker is not available.",
+        KErr::NotController => "This is not the correct controller for this cluster.",
+        _ => "The server experienced an unexpected error when processing the request.",
+    }
+}
+
+/// How many retry WARN lines of one error are shown before further ones are only counted.
+const SHOWN_RETRIES: u64 = 10;
+
 /// Parses a `kafka-console-producer` command line; the error is the text the tool prints first.
 pub fn parse_console_producer_args(args: &[String]) -> Result<ProducerCmd, String> {
     parse_console_producer_args_detailed(args).map_err(|e| e.text)
@@ -138,8 +186,8 @@ pub fn parse_console_producer_args_detailed(args: &[String]) -> Result<ProducerC
     set.int_value_of("timeout").map_err(caught)?;
     let acks_option = set.value_of("request-required-acks").map_err(caught)?;
     set.int_value_of("request-timeout-ms").map_err(caught)?;
-    set.int_value_of("message-send-max-retries").map_err(caught)?;
-    set.int_value_of("retry-backoff-ms").map_err(caught)?;
+    let retries_option = set.int_value_of("message-send-max-retries").map_err(caught)?;
+    let backoff_option = set.int_value_of("retry-backoff-ms").map_err(caught)?;
     set.int_value_of("socket-buffer-size").map_err(caught)?;
     set.long_value_of("max-memory-bytes").map_err(caught)?;
     set.int_value_of("batch-size").map_err(caught)?;
@@ -151,6 +199,16 @@ pub fn parse_console_producer_args_detailed(args: &[String]) -> Result<ProducerC
         Some(n) if n >= 1 => Some(n as u32),
         Some(_) => return Err(CliError::failed("Option messages must be a positive integer")),
     };
+    // maybeMergeOptions puts the option (or its default) unless only the property is given;
+    // then ProducerConfig validates: retries INT in [0, 2^31-1], retry.backoff.ms LONG >= 0.
+    let merged = |option: Option<i32>, key: &str, default: i64| -> String {
+        match (option, producer_properties.get(key)) {
+            (Some(v), _) => v.to_string(),
+            (None, Some(p)) => p.clone(),
+            (None, None) => default.to_string(),
+        }
+    };
+    let retries = producer_config_number(&merged(retries_option, "retries", 3), "retries", "INT")?;
     let acks_text = match acks_option {
         Some(a) => a.to_string(),
         None => producer_properties.get("acks").cloned().unwrap_or_else(|| "1".to_string()),
@@ -165,11 +223,14 @@ pub fn parse_console_producer_args_detailed(args: &[String]) -> Result<ProducerC
             )))
         }
     };
+    let retry_backoff_ms = producer_config_number(&merged(backoff_option, "retry.backoff.ms", 100), "retry.backoff.ms", "LONG")?;
     Ok(ProducerCmd {
         bootstrap_servers: hosts.to_string(),
         topic,
         acks,
         sync,
+        retries: retries as i32,
+        retry_backoff_ms,
         messages,
         producer_properties,
         reader_properties,
@@ -199,7 +260,11 @@ impl KafkaTool {
             self.producer_expire(io);
             return;
         }
-        if self.waiting.is_empty() && idle >= Duration::from_millis(100) {
+        let backoff = match &self.job {
+            ToolJob::Producer { cmd, .. } => Duration::from_millis(cmd.retry_backoff_ms.max(0) as u64),
+            _ => Duration::from_millis(100),
+        };
+        if self.waiting.is_empty() && idle >= backoff {
             self.request_metadata(io);
         }
     }
@@ -257,13 +322,7 @@ impl KafkaTool {
         let ToolJob::Producer { cmd, values } = self.job.clone() else { return };
         match result {
             Ok(base) => {
-                if self.retries > 1 {
-                    self.print(format!(
-                        "# sandbox: {} more retr{} of the same error before it succeeded",
-                        self.retries - 1,
-                        if self.retries == 2 { "y" } else { "ies" }
-                    ));
-                }
+                self.print_suppressed_retries();
                 let acks = match cmd.acks {
                     Acks::All => "all",
                     Acks::Leader => "1",
@@ -276,60 +335,78 @@ impl KafkaTool {
                 ));
                 self.finish(io);
             }
-            Err(e) if e.retriable() => {
-                if self.last_error != Some(e) {
+            Err(e) if e.retriable() && (self.attempts as i64) < cmd.retries as i64 => {
+                // Sender.completeBatch: canRetry, then reenqueue after retry.backoff.ms.
+                let left = cmd.retries as i64 - self.attempts as i64 - 1;
+                let show = self.attempts < SHOWN_RETRIES || self.last_error != Some(e);
+                if show {
                     self.print(format!(
-                        "{} WARN [Producer clientId=console-producer] Got error produce response with correlation id {} on topic-partition {tp}, retrying ({} attempts left). Error: {} (org.apache.kafka.clients.producer.internals.Sender)",
+                        "{} WARN [Producer clientId=console-producer] Got error produce response with correlation id {} on topic-partition {tp}, retrying ({left} attempts left). Error: {} (org.apache.kafka.clients.producer.internals.Sender)",
                         time_prefix(io.wall_ms()),
                         self.corr - 1,
-                        2147483646 - self.retries.min(1_000_000) as i64,
                         e.name()
                     ));
-                    self.last_error = Some(e);
-                    self.retries = 1;
                 } else {
-                    self.retries += 1;
+                    self.suppressed += 1;
                 }
-                if e == KErr::NotLeaderOrFollower {
-                    self.meta = None;
+                self.last_error = Some(e);
+                self.attempts += 1;
+                if e == KErr::NotLeaderOrFollower && show {
                     self.print(format!(
-                        "{} WARN [Producer clientId=console-producer] Received invalid metadata error in produce request on partition {tp} due to org.apache.kafka.common.errors.NotLeaderOrFollowerException: For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition.. Going to request metadata update now (org.apache.kafka.clients.producer.internals.Sender)",
-                        time_prefix(io.wall_ms())
+                        "{} WARN [Producer clientId=console-producer] Received invalid metadata error in produce request on partition {tp} due to {}: {}. Going to request metadata update now (org.apache.kafka.clients.producer.internals.Sender)",
+                        time_prefix(io.wall_ms()),
+                        e.exception(),
+                        default_message(e)
                     ));
-                } else {
-                    // retry.backoff.ms, then resend with fresh metadata.
-                    self.meta = None;
                 }
+                // retry.backoff.ms, then resend with fresh metadata.
+                self.meta = None;
             }
             Err(e) => {
-                self.print(format!(
-                    "{} ERROR Error when sending message to topic {} with key: null, value: {} bytes with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)",
-                    time_prefix(io.wall_ms()),
-                    cmd.topic,
-                    values.first().map(|v| v.len()).unwrap_or(0)
-                ));
-                self.print(format!("{}: {}", e.exception(), e.name()));
+                self.print_suppressed_retries();
+                let exception = format!("{}: {}", e.exception(), default_message(e));
+                self.fail_records(io, &cmd, &values, &exception);
                 self.finish(io);
             }
         }
     }
 
+    fn print_suppressed_retries(&mut self) {
+        if self.suppressed > 0 {
+            let n = self.suppressed;
+            self.print(format!("# sandbox: {n} more retr{} of the same error (WARN lines not shown)", if n == 1 { "y" } else { "ies" }));
+            self.suppressed = 0;
+        }
+    }
+
+    /// Every record's callback fails: `ErrorLoggingCallback` logs one ERROR per record (value
+    /// length in bytes), with the exception's first line; `--sync` sends one record at a time
+    /// and `main` prints the `ExecutionException` of the first one instead.
+    fn fail_records(&mut self, io: &mut KIo<'_>, cmd: &ProducerCmd, values: &[String], exception: &str) {
+        if cmd.sync {
+            self.print(format!("java.util.concurrent.ExecutionException: {exception}"));
+            return;
+        }
+        for v in values {
+            self.print(format!(
+                "{} ERROR Error when sending message to topic {} with key: null, value: {} bytes with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)",
+                time_prefix(io.wall_ms()),
+                cmd.topic,
+                v.len()
+            ));
+            self.print(exception.to_string());
+        }
+    }
+
     pub(super) fn producer_expire(&mut self, io: &mut KIo<'_>) {
         let ToolJob::Producer { cmd, values } = self.job.clone() else { return };
-        if self.retries > 1 {
-            self.print(format!("# sandbox: {} more retries of the same error", self.retries - 1));
-        }
+        self.print_suppressed_retries();
         let tp = self.produce_target.clone().map(|t| t.to_string()).unwrap_or_else(|| format!("{}-0", cmd.topic));
-        self.print(format!(
-            "{} ERROR Error when sending message to topic {} with key: null, value: {} bytes with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)",
-            time_prefix(io.wall_ms()),
-            cmd.topic,
-            values.first().map(|v| v.len()).unwrap_or(0)
-        ));
-        self.print(format!(
+        let exception = format!(
             "org.apache.kafka.common.errors.TimeoutException: Expiring {} record(s) for {tp}:120000 ms has passed since batch creation",
             values.len()
-        ));
+        );
+        self.fail_records(io, &cmd, &values, &exception);
         self.finish(io);
     }
 }

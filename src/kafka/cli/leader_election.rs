@@ -2,10 +2,16 @@
 //! preferred election of one partition or of all partitions.
 //!
 //! Follows Kafka 2.8.2's `core/src/main/scala/kafka/admin/LeaderElectionCommand.scala`
-//! (`LeaderElectionCommandOptions`, `validate`, `run`, `electLeaders`).
+//! (`LeaderElectionCommandOptions`, `validate`, `run`, `electLeaders`), including its bug
+//! KAFKA-12684 (fixed in 3.0): the `Valid replica already elected` line lists the *succeeded*
+//! partitions. The three result sets are Scala 2.13 `mutable.HashSet`/`HashMap`s, printed in
+//! their iteration order (`scala/collection/mutable/HashSet.scala`); when any election failed
+//! the command ends with the uncaught `AdminCommandFailedException: N replica(s) could not be
+//! elected`. The admin client's timeout is `run`'s 30 s (`default.api.timeout.ms`).
 //!
 //! Simplified: `--election-type unclean` is parsed but refused (only preferred elections are
-//! simulated); `--path-to-json-file` is never read (the file does not exist).
+//! simulated); `--path-to-json-file` is never read (the file does not exist); the stack traces
+//! after `Exception in thread "main"` (and their `Suppressed:` causes) are omitted.
 
 use std::fmt;
 
@@ -170,33 +176,87 @@ impl KafkaTool {
     }
 
     pub(super) fn election_after_admin(&mut self, io: &mut KIo<'_>, results: Vec<AdminResult>) {
-        let ok: Vec<String> = results.iter().filter(|(_, r)| r.is_ok()).map(|(k, _)| k.clone()).collect();
-        let noop: Vec<String> =
-            results.iter().filter(|(_, r)| matches!(r, Err((KErr::ElectionNotNeeded, _)))).map(|(k, _)| k.clone()).collect();
-        let failed: Vec<(String, String)> = results
-            .iter()
-            .filter_map(|(k, r)| match r {
-                Err((KErr::ElectionNotNeeded, _)) | Ok(()) => None,
-                Err((e, m)) => Some((k.clone(), format!("{}: {m}", e.exception()))),
-            })
-            .collect();
-        if !ok.is_empty() {
-            self.print(format!("Successfully completed leader election (PREFERRED) for partitions {}", ok.join(", ")));
-        }
-        if !noop.is_empty() {
-            self.print(format!("Valid replica already elected for partitions {}", noop.join(", ")));
-        }
-        if !failed.is_empty() {
-            self.print(format!(
-                "Error completing leader election (PREFERRED) for partition: {}",
-                failed.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", ")
-            ));
-            for (k, m) in &failed {
-                self.print(format!("Error completing leader election (PREFERRED) for partition: {k}: {m}"));
-            }
+        let ElectionOutcome { succeeded, noop, failed } = ElectionOutcome::of(&results);
+        for line in election_result_lines(ElectionType::Preferred, &succeeded, &noop, &failed) {
+            self.print(line);
         }
         self.finish(io);
     }
+}
+
+/// `electLeaders`' three sets, each in its Scala `mutable` hash order.
+struct ElectionOutcome {
+    succeeded: Vec<String>,
+    noop: Vec<String>,
+    /// `(partition, exception.toString)`.
+    failed: Vec<(String, String)>,
+}
+
+impl ElectionOutcome {
+    fn of(results: &[AdminResult]) -> ElectionOutcome {
+        let mut succeeded = Vec::new();
+        let mut noop = Vec::new();
+        let mut failed = Vec::new();
+        for (tp, r) in results {
+            match r {
+                Ok(()) => succeeded.push(tp.clone()),
+                Err((KErr::ElectionNotNeeded, _)) => noop.push(tp.clone()),
+                Err((e, m)) => failed.push((tp.clone(), format!("{}: {m}", e.exception()))),
+            }
+        }
+        let hash = |tp: &str| match tp.rsplit_once('-') {
+            Some((t, p)) => TopicPartition::new(t, p.parse().unwrap_or(0)).java_hash_code(),
+            None => 0,
+        };
+        let succeeded = scala_mutable_hash_order(succeeded.into_iter().map(|t| (hash(&t), t)).collect());
+        let noop = scala_mutable_hash_order(noop.into_iter().map(|t| (hash(&t), t)).collect());
+        let failed = scala_mutable_hash_order(failed.into_iter().map(|(t, e)| (hash(&t), (t, e))).collect());
+        ElectionOutcome { succeeded, noop, failed }
+    }
+}
+
+/// The iteration order of a Scala 2.13 `mutable.HashSet` (or `HashMap`) filled with these
+/// elements, given their `hashCode`s: a table of 16 buckets doubled whenever an insert would
+/// reach 3/4 of it, bucket `improved & (size - 1)` with `improved = h ^ (h >>> 16)`, each
+/// bucket ordered by `improved`.
+fn scala_mutable_hash_order<T>(items: Vec<(i32, T)>) -> Vec<T> {
+    let mut size: usize = 16;
+    for n in 0..items.len() {
+        if n + 1 >= size * 3 / 4 {
+            size *= 2;
+        }
+    }
+    let mut keyed: Vec<(usize, i32, T)> = items
+        .into_iter()
+        .map(|(h, t)| {
+            let improved = h ^ ((h as u32) >> 16) as i32;
+            ((improved as u32 as usize) & (size - 1), improved, t)
+        })
+        .collect();
+    crate::sorted::sort_by_key(&mut keyed, |(bucket, improved, _)| (*bucket, *improved));
+    keyed.into_iter().map(|(_, _, t)| t).collect()
+}
+
+/// What `electLeaders` prints for its three sets: the success line, the no-op line (listing
+/// the succeeded set, KAFKA-12684), one line per failure, then the uncaught exception.
+fn election_result_lines(election_type: ElectionType, succeeded: &[String], noop: &[String], failed: &[(String, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    if !succeeded.is_empty() {
+        out.push(format!("Successfully completed leader election ({election_type}) for partitions {}", succeeded.join(", ")));
+    }
+    if !noop.is_empty() {
+        out.push(format!("Valid replica already elected for partitions {}", succeeded.join(", ")));
+    }
+    if !failed.is_empty() {
+        for (tp, exception) in failed {
+            out.push(format!("Error completing leader election ({election_type}) for partition: {tp}: {exception}"));
+        }
+        out.push(format!(
+            "Exception in thread \"main\" kafka.common.AdminCommandFailedException: {} replica(s) could not be elected",
+            failed.len()
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use crate::zk::msg::ZkMsg;
 use crate::zk::types::{ErrCode, Op, Reply};
 use std::rc::Rc;
 
-use super::{ConsumerCmd, LeaderElectionCmd, ProducerCmd, TopicsAction, TopicsCmd, TOPIC_COMMAND_ERROR_PREFIX as ERR};
+use super::{ConsumerCmd, LeaderElectionCmd, ProducerCmd, TopicsAction, TopicsCmd};
 use crate::kafka::broker::{KIo, KOut, KafkaTimer, ZkIo};
 use crate::kafka::msg::{AdminOp, AdminResult, KErr, KafkaMsg, TopicMeta};
 use crate::kafka::types::{BrokerId, TopicPartition};
@@ -82,6 +82,12 @@ pub struct KafkaTool {
     pub(super) produce_target: Option<TopicPartition>,
     pub(super) retries: u64,
     pub(super) last_error: Option<KErr>,
+    /// Console producer: the batch's attempts (`ProducerBatch.attempts`) and the retry WARN
+    /// lines not shown.
+    pub(super) attempts: u64,
+    /// Metadata responses received so far.
+    pub(super) metadata_responses: u64,
+    pub(super) suppressed: u64,
     /// Load producer: acknowledged and failed records.
     pub acked: u64,
     pub failed: u64,
@@ -121,6 +127,9 @@ impl KafkaTool {
             produce_target: None,
             retries: 0,
             last_error: None,
+            attempts: 0,
+            metadata_responses: 0,
+            suppressed: 0,
             acked: 0,
             failed: 0,
             seq: 0,
@@ -281,22 +290,32 @@ impl KafkaTool {
         let idle = now.since(self.last_progress);
         match self.job.clone() {
             ToolJob::Topics(_) | ToolJob::Election(_) => {
-                if waited >= Duration::from_secs(60) {
-                    let call = match &self.job {
-                        ToolJob::Topics(c) => match c.action {
-                            TopicsAction::Create => "createTopics",
-                            TopicsAction::Delete => "deleteTopics",
-                            TopicsAction::Alter => "createPartitions",
-                            _ => "listTopics",
-                        },
-                        _ => "electLeaders",
-                    };
-                    if matches!(self.job, ToolJob::Topics(_)) {
-                        self.print(format!(
-                            "{ERR}org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: {call}"
-                        ));
+                // default.api.timeout.ms: 60 s for kafka-topics, 30 s for kafka-leader-election
+                // (LeaderElectionCommand.main runs with a 30 s timeout).
+                let election = matches!(self.job, ToolJob::Election(_));
+                let limit = Duration::from_secs(if election { 30 } else { 60 });
+                if waited >= limit {
+                    if election {
+                        // electLeaders: the TimeoutException becomes AdminCommandFailedException.
+                        self.print("Timeout waiting for election results");
+                        self.print(
+                            "Exception in thread \"main\" kafka.common.AdminCommandFailedException: Timeout waiting for election results",
+                        );
                     } else {
-                        self.print(format!("Exception in thread \"main\" org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: {call}"));
+                        let call = match &self.job {
+                            ToolJob::Topics(c) => match c.action {
+                                TopicsAction::Create => "createTopics",
+                                TopicsAction::Delete => "deleteTopics",
+                                TopicsAction::Alter => "createPartitions",
+                                _ => "listTopics",
+                            },
+                            _ => "listTopics",
+                        };
+                        self.topic_error(
+                            io,
+                            "org.apache.kafka.common.errors.TimeoutException",
+                            format!("Timed out waiting for a node assignment. Call: {call}"),
+                        );
                     }
                     self.finish(io);
                     return;
@@ -375,7 +394,12 @@ impl KafkaTool {
     }
 
     fn after_metadata(&mut self, io: &mut KIo<'_>) {
-        self.last_progress = io.now();
+        // Progress for the idle timers; a console consumer's poll timeout counts from its
+        // first assignment, not from each metadata refresh (ConsoleConsumer.receive).
+        if !matches!(self.job, ToolJob::Consumer(_)) || self.metadata_responses == 0 {
+            self.last_progress = io.now();
+        }
+        self.metadata_responses += 1;
         match self.job.clone() {
             ToolJob::Topics(cmd) => self.topics_after_metadata(io, cmd),
             ToolJob::Election(cmd) => self.election_after_metadata(io, cmd),

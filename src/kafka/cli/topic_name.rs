@@ -33,6 +33,23 @@ pub fn is_internal_topic(topic: &str) -> bool {
     topic == "__consumer_offsets" || topic == "__transaction_state"
 }
 
+/// `Topic.hasCollision`: equal once every `.` is read as `_`.
+pub fn has_collision(a: &str, b: &str) -> bool {
+    a.replace('.', "_") == b.replace('.', "_")
+}
+
+/// `AdminZkClient.validateTopicCreate`'s collision check for a new topic whose name has `.` or
+/// `_`: the `InvalidTopicException` message naming the existing topics it collides with
+/// (sorted), or `None`.
+pub fn colliding_topics(topic: &str, existing: &[String]) -> Option<String> {
+    if !has_collision_chars(topic) {
+        return None;
+    }
+    let mut colliding: Vec<&str> = existing.iter().map(String::as_str).filter(|t| *t != topic && has_collision(topic, t)).collect();
+    crate::sorted::sort(&mut colliding);
+    (!colliding.is_empty()).then(|| format!("Topic '{topic}' collides with existing topics: {}", colliding.join(", ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +71,14 @@ mod tests {
         assert_eq!(validate_topic_name(&"a".repeat(249)), Ok(()));
         assert_eq!(validate_topic_name("My.topic_1-x"), Ok(()));
         assert!(validate_topic_name("tést").is_err());
+    }
+
+    #[test]
+    fn names_collide_when_dots_and_underscores_are_read_alike() {
+        let existing = vec!["my_topic".to_string(), "other".to_string()];
+        assert_eq!(colliding_topics("my.topic", &existing), Some("Topic 'my.topic' collides with existing topics: my_topic".to_string()));
+        assert_eq!(colliding_topics("my-topic", &existing), None);
+        assert_eq!(colliding_topics("my_topic", &existing), None, "the same name is an existing topic, not a collision");
     }
 
     #[test]

@@ -13,10 +13,10 @@
 
 use super::describe::DescribeFilter;
 use super::jopt::{check_invalid, check_invalid_in_order, check_required, flag, jopt_parse, req, spec, JoptError, OptSpec, HELP, VERSION};
-use super::topic_config::{split_config_pair, validate_config_names};
+use super::topic_config::{split_config_pair, validate_config_names, validate_configs};
 use super::topic_name::has_collision_chars;
 use super::topic_regex::TopicFilter;
-use super::{CliError, TOPIC_COMMAND_ERROR_PREFIX};
+use super::{CliError, JavaException, TOPIC_COMMAND_ERROR_PREFIX};
 use crate::kafka::assign::{java_trim, parse_replica_assignment};
 use crate::kafka::types::BrokerId;
 use crate::sorted::SortedMap;
@@ -113,8 +113,21 @@ const TOPICS_SPECS: &[OptSpec] = &[
     flag("exclude-internal"),
 ];
 
-fn topic_failed(message: &str) -> CliError {
-    CliError::failed(format!("{TOPIC_COMMAND_ERROR_PREFIX}{message}"))
+fn topic_failed(class: &'static str, message: &str) -> CliError {
+    CliError::topic_command(JavaException::new(class, message))
+}
+
+const INVALID_CONFIGURATION: &str = "org.apache.kafka.common.errors.InvalidConfigurationException";
+
+/// The exception `TopicCommand.parseReplicaAssignment` throws for each of its messages.
+fn replica_assignment_exception(message: &str) -> &'static str {
+    if message.starts_with("For input string") {
+        "java.lang.NumberFormatException"
+    } else if message.starts_with("Partition replica lists may not contain duplicate entries") {
+        "kafka.common.AdminCommandFailedException"
+    } else {
+        "kafka.admin.AdminOperationException"
+    }
 }
 
 /// Parses a `kafka-topics` command line (arguments after the program name).
@@ -234,7 +247,7 @@ pub fn parse_topics_args_detailed(args: &[String]) -> Result<TopicsCmd, CliError
     };
 
     // Inside the try: opts.topic is read first by every action.
-    let as_failed = |e: JoptError| topic_failed(&e.message);
+    let as_failed = |e: JoptError| topic_failed(e.class, &e.message);
     let topic = set.value_of("topic").map_err(as_failed)?.map(str::to_string);
 
     let mut cmd = TopicsCmd {
@@ -271,7 +284,8 @@ pub fn parse_topics_args_detailed(args: &[String]) -> Result<TopicsCmd, CliError
         cmd.replication_factor = set.int_value_of("replication-factor").map_err(as_failed)?;
         if let Some(ra) = set.value_of("replica-assignment").map_err(as_failed)? {
             if !ra.is_empty() {
-                cmd.replica_assignment = Some(parse_replica_assignment(ra).map_err(|m| topic_failed(&m))?);
+                cmd.replica_assignment =
+                    Some(parse_replica_assignment(ra).map_err(|m| topic_failed(replica_assignment_exception(&m), &m))?);
             }
         }
         let mut pairs = Vec::new();
@@ -286,14 +300,14 @@ pub fn parse_topics_args_detailed(args: &[String]) -> Result<TopicsCmd, CliError
         }
         if !well_formed {
             return Err(topic_failed(
+                "java.lang.IllegalArgumentException",
                 "requirement failed: Invalid topic config: all configs to be added must be in the format \"key=val\".",
             ));
         }
-        let names: Vec<String> = pairs.iter().map(|(k, _)| k.clone()).collect();
-        validate_config_names(&names).map_err(|m| topic_failed(&m))?;
+        validate_configs(&pairs).map_err(CliError::topic_command)?;
         cmd.configs = pairs;
         let deletes: Vec<String> = set.values("delete-config").iter().map(|d| java_trim(d).to_string()).collect();
-        validate_config_names(&deletes).map_err(|m| topic_failed(&m))?;
+        validate_config_names(&deletes).map_err(|m| topic_failed(INVALID_CONFIGURATION, &m))?;
         cmd.delete_configs = deletes;
     }
     if action == TopicsAction::Alter && !cmd.is_zookeeper() {
@@ -304,7 +318,7 @@ pub fn parse_topics_args_detailed(args: &[String]) -> Result<TopicsCmd, CliError
 
 fn topic_filter_of(topic: &Option<String>) -> Result<Option<TopicFilter>, CliError> {
     match topic {
-        Some(t) => TopicFilter::new(t).map(Some).map_err(|m| topic_failed(&m)),
+        Some(t) => TopicFilter::new(t).map(Some).map_err(|m| topic_failed("java.lang.RuntimeException", &m)),
         None => Ok(None),
     }
 }

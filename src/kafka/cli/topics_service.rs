@@ -7,24 +7,48 @@
 //! `describeTopic`, `alterTopic`, `deleteTopic`) and `kafka/zk/AdminZkClient.scala`
 //! (`createTopicWithAssignment`, `addPartitions`, the `/admin/delete_topics` marker).
 //!
-//! Simplified: the `--zookeeper --alter` path changes only the partition count; the
+//! Every failure goes through `printException`: `Error while executing topic command :
+//! <message>` on stdout, then the log4j line `[date] ERROR <class>: <message>
+//! (kafka.admin.TopicCommand$)` on stderr (its stack trace omitted). On `--zookeeper --create`
+//! the checks run in `AdminZkClient`'s order: replica assignment, `Topic.validate`, existence,
+//! names colliding after `.`/`_` (`validateTopicCreate`); nothing is written when one fails.
+//!
+//! Simplified: `--zookeeper --create` writes the topic id into `/brokers/topics/T` itself; in
+//! 2.8.2 `TopicCommand` calls `createTopicWithAssignment` with `usesTopicId = false` and the
+//! controller adds the id (`KafkaController.processTopicChange` → `setTopicIds`), so there the
+//! znode's dataVersion is 1 after creation, here 0. The `--zookeeper --alter` path changes only
+//! the partition count; the
 //! `--bootstrap-server --describe` configs are the topic's overrides plus the broker's static
 //! `segment.bytes`; ZooKeeper reads are issued in phases, all reads of a phase at once.
 
-use super::process::{time_prefix, KafkaTool, ToolJob};
+use super::process::{KafkaTool, ToolJob};
 use super::{
-    created_topic_line, describe_topic_output, is_internal_topic, list_topics_output, topic_already_exists_message,
-    topic_does_not_exist_message, zk_already_marked_for_deletion_line, zk_describe_replication_factor, zk_marked_for_deletion_lines,
-    PartitionDescription, TopicDescription, TopicsAction, TopicsCmd, TOPIC_COMMAND_ERROR_PREFIX as ERR,
+    colliding_topics, created_topic_line, describe_topic_output, is_internal_topic, list_topics_output, topic_already_exists_message,
+    topic_command_error_log_line, topic_does_not_exist_message, validate_topic_name, zk_already_marked_for_deletion_line,
+    zk_describe_replication_factor, zk_marked_for_deletion_lines, JavaException, PartitionDescription, TopicDescription, TopicsAction,
+    TopicsCmd, TOPIC_COMMAND_ERROR_PREFIX as ERR,
 };
 use crate::kafka::assign::assign_replicas_rack_unaware;
 use crate::kafka::broker::{bytes, children_of, data_of, multi_error, KIo};
 use crate::kafka::json;
 use crate::kafka::msg::{AdminOp, AdminResult, KErr};
 use crate::kafka::types::{BrokerId, TopicId};
+use crate::sorted::SortedMap;
+use crate::zk::cli_format::log4j_date;
 use crate::zk::types::{CreateMode, ErrCode, Op, Reply, WriteOp};
 
+const TOPIC_EXISTS: &str = "org.apache.kafka.common.errors.TopicExistsException";
+const ILLEGAL_ARGUMENT: &str = "java.lang.IllegalArgumentException";
+const ADMIN_OPERATION: &str = "kafka.admin.AdminOperationException";
+
 impl KafkaTool {
+    /// `TopicCommand.printException`: the message on stdout, the exception logged on stderr.
+    pub(super) fn topic_error(&mut self, io: &mut KIo<'_>, class: &'static str, message: impl Into<String>) {
+        let e = JavaException::new(class, message);
+        self.print(format!("{ERR}{}", e.message));
+        self.print(topic_command_error_log_line(&log4j_date(io.wall_ms()), &e));
+    }
+
     pub(super) fn zk_phase(&mut self, io: &mut KIo<'_>) {
         let ToolJob::Topics(cmd) = self.job.clone() else { return };
         let phase = self.phase;
@@ -49,6 +73,7 @@ impl KafkaTool {
                 }
                 self.zreq(io, "ids", Op::GetChildren { path: "/brokers/ids".into(), watch: false });
                 self.zreq(io, "exists", Op::Exists { path: format!("/brokers/topics/{topic}"), watch: false });
+                self.zreq(io, "all", Op::GetChildren { path: "/brokers/topics".into(), watch: false });
             }
             1 => {
                 let ids: Vec<BrokerId> = self.names.drain(..).filter_map(|n| n.parse().ok()).map(BrokerId).collect();
@@ -59,12 +84,8 @@ impl KafkaTool {
                     v
                 };
                 let exists = matches!(self.take("exists"), Some(Ok(Reply::Exists { stat: Some(_) })));
-                if exists {
-                    if !cmd.if_not_exists {
-                        self.print(format!("{ERR}{}", topic_already_exists_message(&topic)));
-                    }
-                    return;
-                }
+                let all = self.results_children("all");
+                // AdminZkClient.createTopic: the assignment first, then validateTopicCreate.
                 let assignment = match &cmd.replica_assignment {
                     Some(a) => a.clone(),
                     None => {
@@ -74,12 +95,26 @@ impl KafkaTool {
                         match assign_replicas_rack_unaware(&brokers, n, rf, -1, -1, &mut next) {
                             Ok(a) => a,
                             Err(e) => {
-                                self.print(format!("{ERR}{}", e.message()));
+                                self.topic_error(io, e.exception_class(), e.message());
                                 return;
                             }
                         }
                     }
                 };
+                if let Err(m) = validate_topic_name(&topic) {
+                    self.topic_error(io, "org.apache.kafka.common.errors.InvalidTopicException", m);
+                    return;
+                }
+                if exists {
+                    if !cmd.if_not_exists {
+                        self.topic_error(io, TOPIC_EXISTS, topic_already_exists_message(&topic));
+                    }
+                    return;
+                }
+                if let Some(m) = colliding_topics(&topic, &all) {
+                    self.topic_error(io, "org.apache.kafka.common.errors.InvalidTopicException", m);
+                    return;
+                }
                 let mut b = [0u8; 16];
                 for x in b.iter_mut() {
                     *x = io.rng().below(256) as u8;
@@ -105,8 +140,12 @@ impl KafkaTool {
                 let r = self.take("topic");
                 match r.as_ref().and_then(multi_error) {
                     None => self.print(created_topic_line(&topic)),
-                    Some((_, ErrCode::NodeExists)) => self.print(format!("{ERR}{}", topic_already_exists_message(&topic))),
-                    Some((_, e)) => self.print(format!("{ERR}KeeperErrorCode = {}", e.name())),
+                    Some((_, ErrCode::NodeExists)) => {
+                        if !cmd.if_not_exists {
+                            self.topic_error(io, TOPIC_EXISTS, topic_already_exists_message(&topic));
+                        }
+                    }
+                    Some((_, e)) => self.topic_error(io, ADMIN_OPERATION, format!("KeeperErrorCode = {}", e.name())),
                 }
             }
         }
@@ -150,7 +189,7 @@ impl KafkaTool {
                     return;
                 }
                 if topics.is_empty() && cmd.topic.is_some() && !cmd.if_exists {
-                    self.print(format!("{ERR}{}", topic_does_not_exist_message(cmd.topic.as_deref().unwrap_or(""))));
+                    self.topic_error(io, ILLEGAL_ARGUMENT, topic_does_not_exist_message(cmd.topic.as_deref().unwrap_or("")));
                     return;
                 }
                 self.names = topics
@@ -246,7 +285,7 @@ impl KafkaTool {
                 let topics = self.matching(cmd, &all);
                 if topics.is_empty() {
                     if !cmd.if_exists {
-                        self.print(format!("{ERR}{}", topic_does_not_exist_message(cmd.topic.as_deref().unwrap_or(""))));
+                        self.topic_error(io, ILLEGAL_ARGUMENT, topic_does_not_exist_message(cmd.topic.as_deref().unwrap_or("")));
                     }
                     return;
                 }
@@ -268,7 +307,7 @@ impl KafkaTool {
                             }
                         }
                         Some((_, ErrCode::NodeExists)) => self.print(zk_already_marked_for_deletion_line(&t)),
-                        Some((_, e)) => self.print(format!("{ERR}KeeperErrorCode = {}", e.name())),
+                        Some((_, e)) => self.topic_error(io, ADMIN_OPERATION, format!("KeeperErrorCode = {}", e.name())),
                     }
                 }
             }
@@ -287,36 +326,59 @@ impl KafkaTool {
                 crate::sorted::sort(&mut brokers);
                 let Some((d, st)) = self.take("topic").as_ref().and_then(data_of) else {
                     if !cmd.if_exists {
-                        self.print(format!("{ERR}{}", topic_does_not_exist_message(&topic)));
+                        self.topic_error(io, ILLEGAL_ARGUMENT, topic_does_not_exist_message(&topic));
                     }
                     return;
                 };
                 let Ok(a) = json::parse_topic_assignment(&d) else { return };
                 let Some(count) = cmd.partitions else {
-                    self.print(format!("{ERR}The sandbox only alters the partition count (--partitions)"));
+                    self.print("# sandbox: kafka-topics --alter --zookeeper changes only the partition count here (--partitions); topic configs are not altered");
                     return;
                 };
-                let cur = a.partitions.len() as i32;
-                if count <= cur {
-                    self.print(format!("{ERR}The number of partitions for a topic can only be increased. Topic {topic} currently has {cur} partitions, {count} would not be an increase."));
+                if is_internal_topic(&topic) {
+                    self.topic_error(
+                        io,
+                        ILLEGAL_ARGUMENT,
+                        format!("The number of partitions for the internal topic {topic} cannot be changed."),
+                    );
                     return;
                 }
-                let rf = a.partitions.values().next().map(|r| r.len() as i32).unwrap_or(1);
+                self.print("WARNING: If partitions are increased for a topic that has a key, the partition logic or ordering of the messages will be affected");
+                let cur = a.partitions.len() as i32;
+                if count <= cur {
+                    self.topic_error(
+                        io,
+                        "org.apache.kafka.common.errors.InvalidPartitionsException",
+                        format!("The number of partitions for a topic can only be increased. Topic {topic} currently has {cur} partitions, {count} would not be an increase."),
+                    );
+                    return;
+                }
+                let rf = a.partitions.get(&0).map(|r| r.len() as i32).unwrap_or(1);
+                // AdminZkClient.createNewPartitionsAssignment: startIndex = max(0, the first broker
+                // whose id >= partition 0's first replica).
                 let start = a
                     .partitions
                     .get(&0)
                     .and_then(|r| r.first())
-                    .and_then(|h| brokers.iter().position(|b| b == h))
-                    .map(|p| p as i32)
-                    .unwrap_or(-1);
-                let added = match &cmd.replica_assignment {
-                    Some(extra) => extra.iter().map(|(p, r)| (p + cur, r.clone())).collect(),
+                    .map(|h| brokers.iter().position(|b| b.0 >= h.0).unwrap_or(0) as i32)
+                    .unwrap_or(0);
+                let added: SortedMap<i32, Vec<BrokerId>> = match &cmd.replica_assignment {
+                    // TopicCommand: the given assignment lists every partition; the existing ones
+                    // are dropped, the rest validated (validateReplicaAssignment).
+                    Some(given) => {
+                        let extra: SortedMap<i32, Vec<BrokerId>> = given.iter().skip(cur as usize).map(|(p, r)| (*p, r.clone())).collect();
+                        if let Err((class, m)) = validate_added_assignment(&extra, rf, &brokers) {
+                            self.topic_error(io, class, m);
+                            return;
+                        }
+                        extra
+                    }
                     None => {
                         let mut next = |bound: i32| io.rng().below(bound.max(1) as u64) as i32;
                         match assign_replicas_rack_unaware(&brokers, count - cur, rf, start, cur, &mut next) {
                             Ok(x) => x,
                             Err(e) => {
-                                self.print(format!("{ERR}{}", e.message()));
+                                self.topic_error(io, e.exception_class(), e.message());
                                 return;
                             }
                         }
@@ -324,7 +386,6 @@ impl KafkaTool {
                 };
                 let mut all = a.partitions.clone();
                 all.extend(added);
-                self.print("WARNING: If partitions are increased for a topic that has a key, the partition logic or ordering of the messages will be affected");
                 let j = json::topic_assignment_json(&all, a.topic_id.unwrap_or(TopicId::ZERO));
                 self.zreq(
                     io,
@@ -334,7 +395,7 @@ impl KafkaTool {
             }
             _ => match self.take("set").as_ref().and_then(multi_error) {
                 None => self.print("Adding partitions succeeded!"),
-                Some((_, e)) => self.print(format!("{ERR}KeeperErrorCode = {}", e.name())),
+                Some((_, e)) => self.topic_error(io, ADMIN_OPERATION, format!("KeeperErrorCode = {}", e.name())),
             },
         }
     }
@@ -375,7 +436,7 @@ impl KafkaTool {
                 let mut topics = self.matching(&cmd, &names);
                 crate::sorted::sort(&mut topics);
                 if topics.is_empty() && cmd.topic.is_some() && !cmd.if_exists {
-                    self.print(format!("{ERR}{}", topic_does_not_exist_message(cmd.topic.as_deref().unwrap_or(""))));
+                    self.topic_error(io, ILLEGAL_ARGUMENT, topic_does_not_exist_message(cmd.topic.as_deref().unwrap_or("")));
                     self.finish(io);
                     return;
                 }
@@ -421,7 +482,7 @@ impl KafkaTool {
                 let topics = self.matching(&cmd, &names);
                 if topics.is_empty() {
                     if !cmd.if_exists {
-                        self.print(format!("{ERR}{}", topic_does_not_exist_message(cmd.topic.as_deref().unwrap_or(""))));
+                        self.topic_error(io, ILLEGAL_ARGUMENT, topic_does_not_exist_message(cmd.topic.as_deref().unwrap_or("")));
                     }
                     self.finish(io);
                     return;
@@ -434,7 +495,7 @@ impl KafkaTool {
                 let topic = cmd.topic.clone().unwrap_or_default();
                 if self.topic_meta(&topic).is_none() {
                     if !cmd.if_exists {
-                        self.print(format!("{ERR}{}", topic_does_not_exist_message(&topic)));
+                        self.topic_error(io, ILLEGAL_ARGUMENT, topic_does_not_exist_message(&topic));
                     }
                     self.finish(io);
                     return;
@@ -465,10 +526,52 @@ impl KafkaTool {
             }
             (_, Ok(())) => {}
             (_, Err((e, m))) => {
-                self.print(format!("{ERR}{}: {m}", e.exception()));
-                self.print(format!("{} ERROR java.util.concurrent.ExecutionException: {}: {m}", time_prefix(io.wall_ms()), e.exception()));
+                // TopicCommand.main unwraps the ExecutionException to its cause.
+                self.topic_error(io, e.exception(), m);
             }
         }
         self.finish(io);
     }
+}
+
+/// `AdminZkClient.validateReplicaAssignment` for the partitions `--alter --replica-assignment`
+/// adds: the exception class and message of the first problem.
+fn validate_added_assignment(extra: &SortedMap<i32, Vec<BrokerId>>, rf: i32, live: &[BrokerId]) -> Result<(), (&'static str, String)> {
+    const INVALID: &str = "org.apache.kafka.common.errors.InvalidReplicaAssignmentException";
+    let list = |v: &[BrokerId]| v.iter().map(|b| b.0.to_string()).collect::<Vec<_>>().join(", ");
+    for (p, replicas) in extra {
+        if replicas.is_empty() {
+            return Err((INVALID, format!("Cannot have replication factor of 0 for partition id {p}.")));
+        }
+        if replicas.iter().enumerate().any(|(i, b)| replicas[..i].contains(b)) {
+            return Err((
+                INVALID,
+                format!("Duplicate brokers not allowed in replica assignment: {} for partition id {p}.", list(replicas)),
+            ));
+        }
+        if replicas.iter().any(|b| !live.contains(b)) {
+            return Err((
+                "org.apache.kafka.common.errors.BrokerNotAvailableException",
+                format!(
+                    "Some brokers specified for partition id {p} are not available. Specified brokers: {}, available brokers: {}.",
+                    list(replicas),
+                    list(live)
+                ),
+            ));
+        }
+    }
+    let bad: Vec<(i32, usize)> = extra.iter().filter(|(_, r)| r.len() as i32 != rf).map(|(p, r)| (*p, r.len())).collect();
+    if !bad.is_empty() {
+        let parts: Vec<String> = bad.iter().map(|(p, _)| p.to_string()).collect();
+        let rfs: Vec<String> = bad.iter().map(|(_, n)| n.to_string()).collect();
+        return Err((
+            INVALID,
+            format!(
+                "Inconsistent replication factor between partitions, partition 0 has {rf} while partitions [{}] have replication factors [{}], respectively.",
+                parts.join(", "),
+                rfs.join(", ")
+            ),
+        ));
+    }
+    Ok(())
 }

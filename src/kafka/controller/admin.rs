@@ -15,7 +15,7 @@ use crate::sorted::SortedSet;
 use crate::zk::types::{CreateMode, ErrCode, Op, WriteOp};
 
 use super::super::assign::{assign_replicas_rack_unaware, AssignError};
-use super::super::cli::validate_topic_name;
+use super::super::cli::{colliding_topics, validate_topic_name};
 use super::super::io::{KIo, KOut};
 use super::super::json;
 use super::super::msg::{AdminOp, KErr, KafkaMsg};
@@ -119,6 +119,12 @@ impl Controller {
                         }
                     }
                 };
+                // AdminZkClient.validateTopicCreate (from ZkAdminManager.createTopics): names that
+                // collide after '.'/'_' are refused and nothing is written.
+                let existing: Vec<String> = self.topics.keys().cloned().collect();
+                if let Some(m) = colliding_topics(&topic, &existing) {
+                    return Err(vec![(key, Err((KErr::InvalidTopic, m)))]);
+                }
                 let mut b = [0u8; 16];
                 for x in b.iter_mut() {
                     *x = io.rng().below(256) as u8;

@@ -305,18 +305,34 @@ struct StartScript {
     /// What the id numbers: `server` or `broker`.
     what: &'static str,
     example: &'static str,
+    /// The script's own `USAGE:` line for no arguments at all (`bin/*-server-start.sh` at Kafka
+    /// 2.8.2: `if [ $# -lt 1 ]`), with `$0` as typed.
+    script_usage: &'static str,
 }
 
-const ZK_START: StartScript =
-    StartScript { cmd: "zookeeper-server-start", stem: "zookeeper", what: "server", example: "config/zookeeper1.properties" };
+const ZK_START: StartScript = StartScript {
+    cmd: "zookeeper-server-start",
+    stem: "zookeeper",
+    what: "server",
+    example: "config/zookeeper1.properties",
+    script_usage: "USAGE: zookeeper-server-start [-daemon] zookeeper.properties",
+};
 
-const KAFKA_START: StartScript =
-    StartScript { cmd: "kafka-server-start", stem: "server", what: "broker", example: "config/server1.properties" };
+const KAFKA_START: StartScript = StartScript {
+    cmd: "kafka-server-start",
+    stem: "server",
+    what: "broker",
+    example: "config/server1.properties",
+    script_usage: "USAGE: kafka-server-start [-daemon] server.properties [--override property=value]*",
+};
 
 /// `zookeeper-server-start [-daemon] .../zookeeperN.properties` (and the Kafka twin).
 fn server_start(s: &StartScript, args: &[String]) -> Result<(u32, bool), String> {
     let cmd = s.cmd;
     let usage = format!("usage: {cmd} [-daemon] {}", s.example);
+    if args.is_empty() {
+        return Err(s.script_usage.to_string());
+    }
     let (daemon, rest) = match args.split_first() {
         Some((first, rest)) if first == "-daemon" => (true, rest),
         _ => (false, args),
