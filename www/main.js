@@ -10,6 +10,7 @@ import { ZnodeView } from './render/znodes.js';
 import { TopicView } from './render/topics.js';
 import { LogView, PER_FLUSH } from './render/log.js';
 import { TerminalView } from './terminal.js';
+import { initLessons, LESSON_PARAMS } from './lessons.js';
 
 const SPEEDS = [0.001, 0.01, 0.1, 1, 10, 100, 1000];
 const DEFAULT_SPEED = 2; // ×0.1: a 2 ms message crosses in 20 ms of wall time
@@ -31,7 +32,7 @@ export function readParams(search) {
   const q = new URLSearchParams(search);
   const errors = [];
   const out = { seed: null, zk: 3, brokers: 4, script: null, speed: DEFAULT_SPEED, embed: q.get('embed') === '1', paused: q.get('paused') === '1' };
-  const known = new Set(['seed', 'zk', 'brokers', 'script', 'speed', 'embed', 'paused']);
+  const known = new Set(['seed', 'zk', 'brokers', 'script', 'speed', 'embed', 'paused', 'lang', ...LESSON_PARAMS]);
   for (const k of q.keys()) if (!known.has(k)) errors.push(`unknown URL parameter '${k}' (known: ${[...known].join(', ')})`);
   const int = (name, lo, hi) => {
     const v = q.get(name);
@@ -359,6 +360,12 @@ async function main() {
   setPlaying(!params.paused);
   requestAnimationFrame(frame);
   window.__app = app; // for the end-to-end tests and the benchmark
+  // Lessons and pictures (www/lessons.js): they drive the page through these hooks only.
+  initLessons({
+    app, sb: () => app.sb, runLine, setPlaying, showErrors: (e) => showErrors([...errors, ...e]),
+    newCluster: (seed, zk, brokers) => { newSandbox(seed, zk, brokers); rebuildViews(); },
+    print: (lines, kind) => app.views.term.print(lines, kind), speed: () => SPEEDS[app.speed], dirty: () => { app.dirty = true; },
+  });
 }
 
 main().catch((e) => {

@@ -72,7 +72,8 @@ export class ClusterView {
         b.btn.classList.toggle('down', !n.up);
         b.btn.classList.toggle('leader', n.mode === 'leader' || n.mode === 'standalone');
         b.btn.classList.toggle('controller', !!n.controller);
-        b.btn.setAttribute('aria-label', `${n.name}: ${roleText}. ${nodeInfo(n)}`);
+        // No aria-label: the accessible name is the visible text (name, badge, role, info), as axe's
+        // label-content-name-mismatch rule asks.
       }
     }
     for (const [name, b] of this.buttons) {

@@ -49,7 +49,7 @@ export class LogView {
   row(e) {
     const li = el('li', { class: `ev ev-${e.kind}`, dataset: { index: e.index }, tabindex: '-1', onclick: () => this.show(e, li) },
       el('span', { class: 'ev-at' }, e.at), ' ',
-      e.msg_kind ? el('span', { class: 'ev-kind', style: `background:${kindColour(e.msg_kind)}` }, e.msg_kind) : null, ' ',
+      e.msg_kind ? el('span', { class: 'ev-kind', style: `--c:${kindColour(e.msg_kind)}` }, e.msg_kind) : null, ' ',
       el('span', { class: 'ev-text' }, e.text));
     return li;
   }
