@@ -6,7 +6,8 @@
 //! simulator. Simplified: loss is TCP-like — a lost transmission is retransmitted after an RTO
 //! (200 ms, doubling, at most 6 times: 12.6 s at worst), so the message arrives late but in order; a message in
 //! flight when its link is cut is held like one sent after the cut; when the link heals, held
-//! messages are re-sent in their original order.
+//! messages are re-sent in their original order, and messages that were still in flight behind
+//! them wait for them (one TCP stream: nothing overtakes a segment that has not arrived).
 
 use serde::Serialize;
 
@@ -40,6 +41,10 @@ pub struct Bus {
     cut: Vec<bool>,
     /// `open[min*n+max]`: the pair has an open connection (someone sent something since the last close).
     open: Vec<bool>,
+    /// `resent[from*n+to]`: the smallest send id and the latest new delivery time of the held
+    /// messages re-sent on that link when it healed. Messages that were already in flight behind
+    /// them (a larger id, an earlier delivery time) wait for them: one TCP stream delivers in order.
+    resent: Vec<(u64, Time)>,
 }
 
 /// The RTO of the first retransmission (Linux `TCP_RTO_MIN`).
@@ -56,17 +61,20 @@ impl Bus {
         let mut last = vec![Time::ZERO; n * n];
         let mut cut = vec![false; n * n];
         let mut open = vec![false; n * n];
+        let mut resent = vec![(0, Time::ZERO); n * n];
         for a in 0..old {
             for b in 0..old {
                 last[a * n + b] = self.last[a * old + b];
                 cut[a * n + b] = self.cut[a * old + b];
                 open[a * n + b] = self.open[a * old + b];
+                resent[a * n + b] = self.resent[a * old + b];
             }
         }
         self.n = n;
         self.last = last;
         self.cut = cut;
         self.open = open;
+        self.resent = resent;
     }
 
     fn ix(&self, a: NodeId, b: NodeId) -> usize {
@@ -149,5 +157,21 @@ impl Bus {
             *l = at;
         }
         at
+    }
+
+    /// A held message (send id `id`) was re-sent on `a → b` at `now`, after a heal, to arrive at `at`.
+    pub fn note_resent(&mut self, a: NodeId, b: NodeId, id: u64, at: Time, now: Time) {
+        let i = self.ix(a, b);
+        if let Some(r) = self.resent.get_mut(i) {
+            *r = if r.1 <= now { (id, at) } else { (r.0.min(id), r.1.max(at)) };
+        }
+    }
+
+    /// When a message (send id `id`, due at `due`) must arrive instead, because a message sent
+    /// before it on `a → b` was held by a cut and re-sent: with the last re-sent one (ties go by
+    /// send id, so the stream stays in order).
+    pub fn behind_resent(&self, a: NodeId, b: NodeId, id: u64, due: Time) -> Option<Time> {
+        let (first, at) = self.resent.get(self.ix(a, b)).copied()?;
+        (id > first && due < at).then_some(at)
     }
 }

@@ -496,6 +496,7 @@ impl<P: Process> World<P> {
                 self.held.push(env);
             } else {
                 env.deliver_at = self.bus.delivery_time(&mut self.rng, self.now, env.from, env.to);
+                self.bus.note_resent(env.from, env.to, env.id, env.deliver_at, self.now);
                 self.queue.push(env.deliver_at, env.id, EventKind::Deliver(env));
             }
         }
@@ -512,7 +513,15 @@ impl<P: Process> World<P> {
         self.pops += 1;
         self.now = self.now.max(at);
         match kind {
-            EventKind::Deliver(env) => {
+            EventKind::Deliver(mut env) => {
+                if let Some(at) = self.bus.behind_resent(env.from, env.to, env.id, env.deliver_at) {
+                    // Sent behind a message that a cut held and the heal re-sent: TCP delivers
+                    // the stream in order, so this one waits for it.
+                    let to = env.to;
+                    env.deliver_at = at;
+                    self.queue.push(at, env.id, EventKind::Deliver(env));
+                    return Some(Stepped { at: self.now, node: to, handled: false });
+                }
                 self.events += 1;
                 Some(self.deliver(env))
             }
