@@ -23,10 +23,10 @@
 
 use super::process::{KafkaTool, ToolJob};
 use super::{
-    colliding_topics, created_topic_line, describe_topic_output, is_internal_topic, list_topics_output, topic_already_exists_message,
-    topic_command_error_log_line, topic_does_not_exist_message, validate_topic_name, zk_already_marked_for_deletion_line,
-    zk_describe_replication_factor, zk_marked_for_deletion_lines, JavaException, PartitionDescription, TopicDescription, TopicsAction,
-    TopicsCmd, TOPIC_COMMAND_ERROR_PREFIX as ERR,
+    colliding_topics, created_topic_line, describe_topic_output, has_collision_chars, is_internal_topic, list_topics_output,
+    topic_already_exists_message, topic_command_error_log_line, topic_does_not_exist_message, validate_topic_name,
+    zk_already_marked_for_deletion_line, zk_describe_replication_factor, zk_marked_for_deletion_lines, JavaException, PartitionDescription,
+    TopicDescription, TopicsAction, TopicsCmd, TOPIC_COMMAND_ERROR_PREFIX as ERR,
 };
 use crate::kafka::assign::assign_replicas_rack_unaware;
 use crate::kafka::broker::{bytes, children_of, data_of, multi_error, KIo};
@@ -73,7 +73,10 @@ impl KafkaTool {
                 }
                 self.zreq(io, "ids", Op::GetChildren { path: "/brokers/ids".into(), watch: false });
                 self.zreq(io, "exists", Op::Exists { path: format!("/brokers/topics/{topic}"), watch: false });
-                self.zreq(io, "all", Op::GetChildren { path: "/brokers/topics".into(), watch: false });
+                // validateTopicCreate reads every topic only for a name with '.' or '_'.
+                if has_collision_chars(&topic) {
+                    self.zreq(io, "all", Op::GetChildren { path: "/brokers/topics".into(), watch: false });
+                }
             }
             1 => {
                 let ids: Vec<BrokerId> = self.names.drain(..).filter_map(|n| n.parse().ok()).map(BrokerId).collect();
