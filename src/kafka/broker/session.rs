@@ -350,7 +350,8 @@ impl Broker {
                 self.zk_submit(io, Purpose::ElectCheck(epoch), Op::GetData { path: "/controller".into(), watch: true });
             }
             Purpose::ElectCheck(epoch)
-                if data_of(&r).and_then(|(d, _)| json::parse_controller(&d).ok()).map(|c| c.broker) == Some(self.id) =>
+                if !self.is_controller()
+                    && data_of(&r).and_then(|(d, _)| json::parse_controller(&d).ok()).map(|c| c.broker) == Some(self.id) =>
             {
                 // checkControllerAndEpoch: /controller is ours; so is the epoch if it is the one we wrote.
                 self.zk_submit(io, Purpose::ElectCheckEpoch(epoch), Op::GetData { path: "/controller_epoch".into(), watch: false });
@@ -424,6 +425,13 @@ impl Broker {
 
     /// Created `/controller` in `epoch` (`/controller_epoch` now at `zkv`): `onControllerFailover`.
     fn won_election(&mut self, io: &mut KIo<'_>, epoch: i32, zkv: i32) {
+        // Two election attempts may be under way (the registration's and a /controller
+        // deletion's); upstream they run one after the other on the controller's event thread,
+        // and the second finds /controller naming this broker already (`KafkaController.elect`).
+        let current = self.ctl.as_ref().map(|c| c.epoch).or(self.ctl_busy);
+        if current == Some(ControllerEpoch(epoch)) {
+            return;
+        }
         self.active_controller = Some(self.id);
         io.note(format!("broker {}: created /controller — now the controller, controller epoch {epoch} (zkVersion {zkv})", self.id));
         io.fact(KafkaFact::ControllerActing { epoch, broker: self.id });
