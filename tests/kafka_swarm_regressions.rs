@@ -121,3 +121,12 @@ fn a_broker_restarted_after_stopping_while_cut_off_from_zookeeper_never_reuses_i
     let ids = run(&mut t, "zookeeper-shell localhost:2181 ls /brokers/ids");
     assert_eq!(ids.last().map(String::as_str), Some("[1, 2]"), "{ids:?}");
 }
+
+/// Found while fixing root cause 2: two election attempts of one broker run at once here (the
+/// registration's and a `/controller` deletion's); the second must not fail over again when it
+/// meets the first one's `/controller` (upstream they run one after the other, and `elect` stops
+/// when `/controller` names a controller).
+#[test]
+fn seed_8613_a_second_election_attempt_that_meets_its_own_controller_znode_does_not_fail_over_again() {
+    assert_recovers(8613);
+}
