@@ -4,7 +4,8 @@
 
 import { wasmModule } from './boot.js';
 import init, { Sandbox } from './pkg/zkafka_sandbox.js';
-import { el, clear, setText, KIND_COLOURS, kindColour } from './dom.js';
+import { el, clear, setText } from './dom.js';
+import { setVocabulary, messageKinds, kindColour } from './vocab.js';
 import { ClusterView } from './render/cluster.js';
 import { ZnodeView } from './render/znodes.js';
 import { TopicView } from './render/topics.js';
@@ -287,8 +288,8 @@ function wire() {
     });
   }
   const legend = $('legend');
-  for (const k of Object.keys(KIND_COLOURS)) {
-    const b = el('button', { type: 'button', class: 'kind', 'aria-pressed': 'true', dataset: { kind: k }, style: `--c:${kindColour(k)}` }, k);
+  for (const { id: k, label, members } of messageKinds()) {
+    const b = el('button', { type: 'button', class: 'kind', 'aria-pressed': 'true', title: members, dataset: { kind: k }, style: `--c:${kindColour(k)}` }, label);
     b.addEventListener('click', () => {
       const hidden = app.views.cluster.hidden;
       if (hidden.has(k)) hidden.delete(k); else hidden.add(k);
@@ -349,6 +350,7 @@ async function main() {
   performance.mark('wasm-compiled');
   await init(compiled ? { module_or_path: compiled } : undefined);
   performance.mark('wasm-ready');
+  setVocabulary(Sandbox.vocabulary());
   // The string tables were fetched since page-i18n.js loaded, in parallel with the wasm module:
   // normally ready by now. If not (a loaded machine), wait a few ms at most, draw the first frame
   // anyway and relabel the page when they arrive.

@@ -1,10 +1,12 @@
 // The narrated event log, filterable by node and kind; selecting an event shows what it
 // changed (the state changes narrated while it was handled, computed in Rust).
 
-import { el, clear, setText, kindColour } from '../dom.js';
+import { el, clear, setText } from '../dom.js';
+import { kindColour, nodePlace, traceFilters } from '../vocab.js';
 import { t } from '../i18n.js';
 
-const KINDS = ['change', 'input', 'deliver', 'timer', 'dropped', 'disconnect'];
+/** The translation of `key`, or `fallback` when the tables have none. */
+const tOr = (key, fallback) => { const s = t(key); return s === key ? fallback : s; };
 
 const KEEP = 5000;
 const SHOWN = 200;
@@ -15,8 +17,10 @@ export class LogView {
   constructor(root) {
     this.root = root;
     this.nodeSel = el('select', { 'aria-label': t('page.log.node-aria'), onchange: () => this.rebuild() }, el('option', { value: '' }, t('page.log.all-nodes')));
+    // The kinds come from Rust (vocab.js); the page's table may translate their labels.
     this.kindSel = el('select', { 'aria-label': t('page.log.kind-aria'), onchange: () => this.rebuild() },
-      el('option', { value: '' }, t('page.log.all-kinds')), KINDS.map((v) => el('option', { value: v }, t(`page.log.kind.${v}`))));
+      traceFilters().map((f) => el('option', { value: f.id }, f.id ? tOr(`page.log.kind.${f.id}`, f.label) : t('page.log.all-kinds'))));
+    this.filterKinds = new Map(traceFilters().map((f) => [f.id, new Set(f.kinds)]));
     this.msgSel = el('select', { 'aria-label': t('page.log.msg-aria'), onchange: () => this.rebuild() }, el('option', { value: '' }, t('page.log.any-message')));
     this.info = el('span', { class: 'muted small' });
     this.list = el('ol', { class: 'log', 'aria-label': t('page.log.list-aria'), tabindex: '0' });
@@ -42,8 +46,7 @@ export class LogView {
   matches(e) {
     const n = this.nodeSel.value, k = this.kindSel.value, m = this.msgSel.value;
     if (n && e.node !== n && e.peer !== n) return false;
-    if (k === 'change' && e.kind !== 'note' && e.kind !== 'life') return false;
-    if (k && k !== 'change' && e.kind !== k) return false;
+    if (k && !(this.filterKinds.get(k) || new Set([k])).has(e.kind)) return false;
     if (m && e.msg_kind !== m) return false;
     return true;
   }
@@ -58,7 +61,7 @@ export class LogView {
 
   add(snap) {
     if (snap.trace_skipped) this.skipped += snap.trace_skipped;
-    for (const n of snap.nodes) if (!this.nodes.has(n.name) && n.kind !== 'tool') { this.nodes.add(n.name); this.nodeSel.append(el('option', { value: n.name }, n.name)); }
+    for (const n of snap.nodes) if (!this.nodes.has(n.name) && nodePlace(n.kind) !== 'side') { this.nodes.add(n.name); this.nodeSel.append(el('option', { value: n.name }, n.name)); }
     for (const e of snap.trace) {
       if (e.msg_kind && !this.msgKinds.has(e.msg_kind)) { this.msgKinds.add(e.msg_kind); this.msgSel.append(el('option', { value: e.msg_kind }, e.msg_kind)); }
       this.entries.push(e);
