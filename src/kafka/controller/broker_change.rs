@@ -5,7 +5,8 @@
 //! re-registered with a new epoch, is handled as dead, then as new); `onBrokerFailure` →
 //! `onReplicasBecomeOffline` (partitions led by dead brokers elect first, then the dead replicas
 //! leave the ISRs, then UpdateMetadata to everyone); `onBrokerStartup` (UpdateMetadata to
-//! everyone, LeaderAndIsr for the new brokers' replicas, offline partitions elect).
+//! everyone, LeaderAndIsr for the new brokers' replicas, offline partitions elect, halted topic
+//! deletions resume).
 
 use crate::zk::types::Op;
 
@@ -84,6 +85,8 @@ impl Controller {
                 self.send_leader_and_isr(host, io, &theirs, Some(&born));
                 let updates = self.offline_elections();
                 self.write_states(host, io, updates);
+                // Deletions halted for replicas on these brokers resume.
+                self.resume_deletions(host, io, &born);
                 Step::Then(Task::BrokerChange(BrokerChange::Finish))
             }
             BrokerChange::Finish => {

@@ -53,7 +53,9 @@ impl Controller {
         let tps: Vec<TopicPartition> =
             if full { self.all_tps() } else { self.job.as_ref().map(|j| j.changed.iter().cloned().collect()).unwrap_or_default() };
         let partitions: Vec<PartState> = tps.iter().filter_map(|tp| self.part_state(tp)).collect();
-        let topics: Vec<(String, TopicId)> = self.topics.iter().map(|(n, t)| (n.clone(), t.id)).collect();
+        // Topics queued for deletion are not served any more (`LeaderDuringDelete`).
+        let topics: Vec<(String, TopicId)> =
+            self.topics.iter().filter(|(n, _)| !self.to_delete.contains(n.as_str())).map(|(n, t)| (n.clone(), t.id)).collect();
         let live: Vec<BrokerId> = self.live.keys().copied().collect();
         let targets: Vec<BrokerId> = match to {
             Some(t) => t.to_vec(),

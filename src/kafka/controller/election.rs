@@ -103,7 +103,8 @@ impl Controller {
     pub(super) fn offline_elections(&self) -> Vec<Update> {
         let mut out = Vec::new();
         for (tp, s) in &self.states {
-            if self.topics.get(tp.topic.as_str()).is_none() {
+            // triggerOnlinePartitionStateChange leaves out topics queued for deletion.
+            if self.topics.get(tp.topic.as_str()).is_none() || self.to_delete.contains(tp.topic.as_str()) {
                 continue;
             }
             if s.leader.0 >= 0 && self.is_live(s.leader) && !self.shutting_down.contains(&s.leader) {

@@ -5,7 +5,7 @@
 //! with their epochs, every topic's assignment and partition states), UpdateMetadata to every
 //! live broker, `replicaStateMachine.startup()` (replicas on dead brokers → OfflineReplica, live
 //! ones → OnlineReplica with a LeaderAndIsr), then `partitionStateMachine.startup()` (offline
-//! partitions elect), `topicDeletionManager.init` and, with `auto.leader.rebalance.enable`, the
+//! partitions elect; topics queued for deletion do not), `topicDeletionManager.init` and, with `auto.leader.rebalance.enable`, the
 //! first imbalance check 5 s later (`scheduleAutoLeaderRebalanceTask`).
 //! Simplified: the ISR-change and log-dir notifications are watched but never acted on; no
 //! reassignment is resumed.
@@ -28,7 +28,7 @@ pub(super) enum Failover {
     /// Read every registered broker and topic.
     ReadContext,
     /// Read the partition states of the topics found.
-    ReadStates { listed: Vec<BrokerId>, topics: Vec<String>, deletes: bool },
+    ReadStates { listed: Vec<BrokerId>, topics: Vec<String>, deletes: Vec<String> },
     /// Load the states; replicas on dead brokers leave the ISRs.
     LoadStates { tps: Vec<TopicPartition>, deletes: bool },
     /// LeaderAndIsr for every partition; offline partitions elect.
@@ -66,7 +66,7 @@ impl Controller {
             Failover::ReadContext => {
                 let brokers = self.result(&Key::BrokerIds).as_ref().and_then(children_of).unwrap_or_default();
                 let topics = self.result(&Key::Topics).as_ref().and_then(children_of).unwrap_or_default();
-                let deletes = !self.result(&Key::DeleteTopics).as_ref().and_then(children_of).unwrap_or_default().is_empty();
+                let deletes = self.result(&Key::DeleteTopics).as_ref().and_then(children_of).unwrap_or_default();
                 let listed = self.read_brokers(host, io, &brokers);
                 self.read_topics(host, io, &topics);
                 Step::Then(Task::Failover(Failover::ReadStates { listed, topics, deletes }))
@@ -74,6 +74,9 @@ impl Controller {
             Failover::ReadStates { listed, topics, deletes } => {
                 self.apply_broker_reads(listed);
                 let tps = self.apply_topic_reads(topics);
+                // topicDeletionManager.init: topics marked for deletion are queued (no elections).
+                self.to_delete = deletes.iter().filter(|t| self.topics.contains_key(*t)).cloned().collect();
+                let deletes = !deletes.is_empty();
                 for tp in &tps {
                     self.request(host, io, Key::State(tp.clone()), Op::GetData { path: super::state_path(tp), watch: false });
                 }

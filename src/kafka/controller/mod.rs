@@ -15,7 +15,7 @@
 //!   `onBrokerStartup`;
 //! - `topics.rs`: `processTopicChange` and `processPartitionModifications` →
 //!   `onNewPartitionCreation`;
-//! - `deletion.rs`: `TopicDeletionManager`;
+//! - `deletion.rs`: `TopicDeletionManager` (a deletion waits for replicas on offline brokers);
 //! - `alter_isr.rs`: `processAlterIsr`;
 //! - `shutdown.rs`: `doControlledShutdown`;
 //! - `rebalance.rs`: `checkAndTriggerAutoLeaderRebalance` and preferred elections;
@@ -239,6 +239,11 @@ pub struct Controller {
     bounced: SortedMap<BrokerId, i64>,
     pub topics: SortedMap<String, TopicCtx>,
     pub states: SortedMap<TopicPartition, LeaderIsr>,
+    /// `topicsToBeDeleted`: topics marked for deletion (still in `topics` until it completes).
+    pub to_delete: SortedSet<String>,
+    /// `topicsIneligibleForDeletion`: deletions halted, with the offline brokers whose replicas
+    /// are still to be deleted.
+    pub ineligible: SortedMap<String, SortedSet<BrokerId>>,
     queue: VecDeque<Event>,
     job: Option<Job>,
     gen: u64,
@@ -263,6 +268,8 @@ impl Controller {
             bounced: SortedMap::new(),
             topics: SortedMap::new(),
             states: SortedMap::new(),
+            to_delete: SortedSet::new(),
+            ineligible: SortedMap::new(),
             queue: VecDeque::new(),
             job: None,
             gen: 0,

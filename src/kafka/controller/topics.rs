@@ -45,6 +45,8 @@ impl Controller {
                 let gone: Vec<String> = self.topics.keys().filter(|t| !topics.contains(t)).cloned().collect();
                 for t in &gone {
                     self.topics.remove(t);
+                    self.to_delete.remove(t);
+                    self.ineligible.remove(t);
                     self.states.retain(|tp, _| &tp.topic != t);
                 }
                 self.read_topics(host, io, &new);
@@ -54,7 +56,7 @@ impl Controller {
                 Step::Then(Task::TopicChange(TopicChange::Create { topics: new }))
             }
             TopicChange::ReadModified(topic) => {
-                if !self.topics.contains_key(&topic) {
+                if !self.topics.contains_key(&topic) || self.to_delete.contains(&topic) {
                     return Step::Done;
                 }
                 self.read_topics(host, io, std::slice::from_ref(&topic));
