@@ -761,7 +761,7 @@ pub fn partition_logs(c: &Cluster, topic: &str, partition: i32) -> Vec<ReplicaLo
     let mut out = Vec::new();
     for (i, n) in c.broker_nodes.iter().enumerate() {
         if let Some(Proc::Broker(b)) = c.world.proc(*n) {
-            if let Some(log) = b.logs.get(&tp) {
+            if let Some(log) = b.durable.logs.get(&tp) {
                 out.push(ReplicaLogView { broker: i as i32 + 1, leo: log.leo().to_string(), hw: log.hw.to_string() });
             }
         }

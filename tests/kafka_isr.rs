@@ -46,7 +46,7 @@ fn a_follower_cut_off_from_its_leader_leaves_the_isr_after_30s_via_alter_isr_and
     assert_eq!(js, state_json(1, 2, 0, &[2, 3]));
     assert_eq!(st.data_version, 1);
     // The leader's HW moved on with the shrunken ISR; the cut follower is behind.
-    let hw = t.cluster.broker(2).unwrap().logs[&tp("r", 0)].hw;
+    let hw = t.cluster.broker(2).unwrap().durable.logs[&tp("r", 0)].hw;
     assert_eq!(hw, 2);
     // Heal: the follower fetches, catches up, and the leader expands the ISR with 4 at the end.
     ok(&mut t, "net heal");
@@ -55,7 +55,7 @@ fn a_follower_cut_off_from_its_leader_leaves_the_isr_after_30s_via_alter_isr_and
     let (js, st) = state(&mut t, "r", 0);
     assert_eq!(js, state_json(1, 2, 0, &[2, 3, 4]));
     assert_eq!(st.data_version, 2);
-    assert_eq!(t.cluster.broker(4).unwrap().logs[&tp("r", 0)].leo(), 2);
+    assert_eq!(t.cluster.broker(4).unwrap().durable.logs[&tp("r", 0)].leo(), 2);
     assert_clean(&t);
 }
 

@@ -54,7 +54,7 @@ fn acks_all_below_min_insync_replicas_is_rejected_and_times_out_while_acks_1_suc
     ok(&mut t, "broker kill 4");
     ok(&mut t, "sleep 25s");
     assert_eq!(rows(&describe_zk(&mut t, "m")), vec![row("m", 0, "2", "2,3,4", "2,3")]);
-    let leo_before = t.cluster.broker(2).unwrap().logs[&tp("m", 0)].leo();
+    let leo_before = t.cluster.broker(2).unwrap().durable.logs[&tp("m", 0)].leo();
     let start = t.cluster.now().as_millis();
     let out = produce(&mut t, "m", "all", &["lost1", "lost2"]);
     let took = t.cluster.now().as_millis() - start;
@@ -70,7 +70,7 @@ fn acks_all_below_min_insync_replicas_is_rejected_and_times_out_while_acks_1_suc
         "{all}"
     );
     assert!((120_000..130_000).contains(&took), "the producer gave up after {took} ms");
-    assert_eq!(t.cluster.broker(2).unwrap().logs[&tp("m", 0)].leo(), leo_before, "nothing was appended");
+    assert_eq!(t.cluster.broker(2).unwrap().durable.logs[&tp("m", 0)].leo(), leo_before, "nothing was appended");
     // acks=1 does not look at min.insync.replicas.
     let out = produce(&mut t, "m", "1", &["four"]);
     assert!(has_line(&out, "1 record(s) acknowledged (acks=1)"), "{out:?}");
@@ -93,7 +93,7 @@ fn consumer_with_max_messages_stops_after_that_many() {
     // acks=all with the full ISR: every replica has all 5, HW 5 everywhere once fetched.
     ok(&mut t, "sleep 2s");
     for b in 1..=3 {
-        let log = &t.cluster.broker(b).unwrap().logs[&tp("c", 0)];
+        let log = &t.cluster.broker(b).unwrap().durable.logs[&tp("c", 0)];
         assert_eq!((log.leo(), log.hw), (5, 5), "broker {b}");
     }
     assert_clean(&t);
@@ -124,7 +124,7 @@ fn acks_1_records_are_lost_when_the_leader_dies_before_the_followers_fetched_the
     ok(&mut t, "broker start 2");
     ok(&mut t, "sleep 5s");
     assert_eq!(rows(&describe_zk(&mut t, "l")), vec![row("l", 0, "3", "2,3", "3,2")]);
-    assert_eq!(t.cluster.broker(2).unwrap().logs[&tp("l", 0)].leo(), 1, "truncated to the leader's log end");
+    assert_eq!(t.cluster.broker(2).unwrap().durable.logs[&tp("l", 0)].leo(), 1, "truncated to the leader's log end");
     // acks=1 loss is allowed: the checker's acked-not-lost must not flag it.
     assert_clean(&t);
 }

@@ -169,7 +169,7 @@ fn delete_over_zookeeper_marks_the_topic_then_the_controller_removes_it() {
     for b in 1..=4 {
         let br = t.cluster.broker(b).unwrap();
         assert!(br.replicas.keys().all(|tp| tp.topic != "gone"), "broker {b} still hosts gone");
-        assert!(br.logs.keys().all(|tp| tp.topic != "gone"), "broker {b} still has a log of gone");
+        assert!(br.durable.logs.keys().all(|tp| tp.topic != "gone"), "broker {b} still has a log of gone");
     }
     // And the name can be reused.
     assert_eq!(zkt(&mut t, "--create --topic gone --partitions 1 --replication-factor 1"), vec!["Created topic gone."]);

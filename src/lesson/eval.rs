@@ -150,7 +150,7 @@ pub fn holds(c: &Cluster, cond: &Cond) -> bool {
         Cond::HwAtLeast(tp, n) => partition_state(c, tp)
             .filter(|s| s.leader.0 > 0)
             .and_then(|s| broker_up(c, s.leader.0 as u32))
-            .and_then(|b| b.logs.get(&crate::kafka::types::TopicPartition::new(&tp.topic, tp.partition)))
+            .and_then(|b| b.durable.logs.get(&crate::kafka::types::TopicPartition::new(&tp.topic, tp.partition)))
             .is_some_and(|log| log.hw >= *n),
         Cond::ZnodeExists(p) => znode(p) == Some(true),
         Cond::ZnodeMissing(p) => znode(p) == Some(false),

@@ -253,7 +253,7 @@ impl Terminal {
                 _ => true,
             });
             if let Some(crate::cluster::Proc::Broker(b)) = self.cluster.world.proc(node) {
-                if let Some(msg) = &b.startup_error {
+                if let Some(msg) = &b.durable.startup_error {
                     out.lines.push(format!(
                         "[{}] ERROR {msg} (kafka.zk.KafkaZkClient)",
                         crate::zk::cli_format::log4j_date(self.cluster.world.wall_ms())

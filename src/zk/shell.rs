@@ -84,52 +84,8 @@ pub struct ShellProc {
 
 type SIo<'a, F> = dyn Io<ZkMsg, ToolTimer, F> + 'a;
 
-/// Adapter so the embedded client sees its own timer type.
-pub struct ClientIo<'a, 'b, F> {
-    pub inner: &'a mut SIo<'b, F>,
-}
-
-impl<'a, 'b, F> Io<ZkMsg, ClientTimer, F> for ClientIo<'a, 'b, F> {
-    fn id(&self) -> NodeId {
-        self.inner.id()
-    }
-    fn now(&self) -> crate::sim::time::Time {
-        self.inner.now()
-    }
-    fn wall_ms(&self) -> u64 {
-        self.inner.wall_ms()
-    }
-    fn rng(&mut self) -> &mut crate::sim::rng::Rng {
-        self.inner.rng()
-    }
-    fn send(&mut self, to: NodeId, msg: ZkMsg) {
-        self.inner.send(to, msg)
-    }
-    fn set_timer(&mut self, timer: ClientTimer, after: Duration) {
-        self.inner.set_timer(ToolTimer::Client(timer), after)
-    }
-    fn cancel_timer(&mut self, timer: ClientTimer) {
-        self.inner.cancel_timer(ToolTimer::Client(timer))
-    }
-    fn close(&mut self, peer: NodeId) {
-        self.inner.close(peer)
-    }
-    fn exit(&mut self) {
-        self.inner.exit()
-    }
-    fn narrating(&self) -> bool {
-        self.inner.narrating()
-    }
-    fn note(&mut self, text: String) {
-        self.inner.note(text)
-    }
-    fn observing(&self) -> bool {
-        self.inner.observing()
-    }
-    fn fact(&mut self, f: F) {
-        self.inner.fact(f)
-    }
-}
+/// The embedded client's view of the tool (the one generic adapter, `client_io.rs`).
+pub use super::client_io::ClientIo;
 
 fn join(parent: &str, child: &str) -> String {
     if parent == "/" {
