@@ -155,6 +155,7 @@ export class ClusterView {
 
 function nodeRole(n) {
   if (n.kind === 'tool') return 'client';
+  if (n.life === 'paused') return 'paused (SIGSTOP)';
   if (!n.up) return n.life === 'crashed' ? 'crashed' : (n.kind === 'broker' && !n.simulated ? 'not started' : 'stopped');
   if (n.kind === 'broker') return n.broker_state || (n.registered ? 'registered' : 'up');
   return n.mode ? `${n.role} (${n.mode})` : n.role;
