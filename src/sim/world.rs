@@ -32,6 +32,13 @@ pub struct Envelope<M> {
     pub to_incarnation: u32,
     /// The sender's crash count when it sent (a crash resets its connections).
     pub from_resets: u32,
+    /// The sender's incarnation when it sent, and whether the destination was down then.
+    pub from_incarnation: u32,
+    pub to_was_down: bool,
+    /// An answer to a request from a run of the destination that has exited since (it travels
+    /// on that run's connection, whose closing the request's sender learns from the FIN that
+    /// followed the request: its loss resets nothing more).
+    pub answers_exited: bool,
     pub sent_at: Time,
     /// When it arrives (meaningless while held by a cut link).
     pub deliver_at: Time,
@@ -220,6 +227,9 @@ pub struct World<P: Process> {
     observing: bool,
     events: u64,
     scratch: Vec<Command<P::Msg, P::Timer>>,
+    /// While a node handles a message: the sender and the incarnation it sent from. What the
+    /// handler sends back travels on that connection (see `send_payload`).
+    replying_to: Option<(NodeId, u32)>,
     notes: Vec<String>,
 }
 
@@ -244,6 +254,7 @@ impl<P: Process> World<P> {
             observing: false,
             events: 0,
             scratch: Vec::new(),
+            replying_to: None,
             notes: Vec::new(),
         }
     }
@@ -525,8 +536,16 @@ impl<P: Process> World<P> {
             id: self.seq,
             from,
             to,
-            to_incarnation: self.slots[to.index()].incarnation,
+            to_incarnation: match self.replying_to {
+                // An answer goes back on the connection the request came on: if its sender has
+                // exited since, no later run of it sees the answer (its socket is gone).
+                Some((n, inc)) if n == to => inc,
+                _ => self.slots[to.index()].incarnation,
+            },
             from_resets: self.slots[from.index()].resets,
+            from_incarnation: self.slots[from.index()].incarnation,
+            to_was_down: !self.slots[to.index()].is_up(),
+            answers_exited: matches!(self.replying_to, Some((n, inc)) if n == to && inc != self.slots[to.index()].incarnation),
             sent_at: self.now,
             deliver_at: self.now,
             payload,
@@ -608,6 +627,16 @@ impl<P: Process> World<P> {
             self.held.push(env);
             return Stepped { at: self.now, node: to, handled: false };
         }
+        if env.to_was_down && self.slots[from.index()].incarnation != env.from_incarnation && matches!(env.payload, Payload::Msg(_)) {
+            // Sent while the destination was down (a connection being attempted, held by a cut),
+            // by a process that has exited since: its close aborted the attempt, so nothing of
+            // it reaches the destination's next run. (Seed 52682 of the Kafka swarm: a stopped
+            // broker's held ZooKeeper reconnects resumed its old session under its next run.)
+            if let Payload::Msg(msg) = env.payload {
+                self.trace.push(self.now, to, TraceKind::Dropped { from, msg, why: "its sender exited before connecting" });
+            }
+            return Stepped { at: self.now, node: to, handled: false };
+        }
         if self.slots[from.index()].resets != env.from_resets && matches!(env.payload, Payload::Msg(_)) {
             // Data still in flight from a process that has crashed since (kill -9): its
             // connections were reset when it died, so what had not arrived is lost — always a
@@ -626,7 +655,7 @@ impl<P: Process> World<P> {
                 let why = if slot.is_up() { "connection belonged to a previous run" } else { "node is down" };
                 self.trace.push(self.now, to, TraceKind::Dropped { from, msg, why });
                 // Nobody listens: the sender's connection is reset (connection refused / RST).
-                if self.is_up(from) && self.bus.close(from, to) {
+                if !env.answers_exited && self.is_up(from) && self.bus.close(from, to) {
                     self.send_payload(to, from, Payload::Fin);
                 }
             }
@@ -641,7 +670,9 @@ impl<P: Process> World<P> {
         match env.payload {
             Payload::Msg(msg) => {
                 self.trace.push_with(self.now, to, || TraceKind::Deliver { from, msg: msg.clone() }, |h| hash_deliver(h, from, &msg));
+                self.replying_to = Some((from, env.from_incarnation));
                 self.run_handler(to, |p, ctx| p.on_msg(from, msg, ctx));
+                self.replying_to = None;
             }
             Payload::Fin => {
                 self.bus.close(from, to);

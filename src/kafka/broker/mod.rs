@@ -36,6 +36,7 @@ use std::rc::Rc;
 use crate::sim::time::Time;
 use crate::sim::NodeId;
 use crate::zk::client::ZkClient;
+use crate::zk::types::Op;
 
 use super::controller::{Controller, Key as ControllerKey};
 use super::msg::{FetchPart, PartState, Record};
@@ -189,7 +190,11 @@ pub(crate) enum Purpose {
     ElectRead,
     ElectEpoch,
     ElectCreateEpoch,
-    ElectMulti(i32),
+    /// The multi creating `/controller` for an epoch (kept to retry it).
+    ElectMulti(i32, Op),
+    /// `checkControllerAndEpoch` after the multi failed: `/controller`, then `/controller_epoch`.
+    ElectCheck(i32),
+    ElectCheckEpoch(i32),
     /// A request of the controller's current event (its number and key).
     Controller(u64, ControllerKey),
 }
