@@ -43,10 +43,11 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WB_VERSION"; then
 fi
 
 mkdir -p "$TOOLS"
-if [ ! -x "$TOOLS/node_modules/.bin/wasm-opt" ] || [ ! -d "$TOOLS/node_modules/playwright-core" ]; then
-  say "installing binaryen (wasm-opt) and playwright-core from npm into .tools/"
+# axe-core: the accessibility check of the page's e2e tests (e2e/lessons.test.mjs).
+if [ ! -x "$TOOLS/node_modules/.bin/wasm-opt" ] || [ ! -d "$TOOLS/node_modules/playwright-core" ] || [ ! -f "$TOOLS/node_modules/axe-core/axe.min.js" ]; then
+  say "installing binaryen (wasm-opt), playwright-core and axe-core from npm into .tools/"
   ( cd "$TOOLS" && { [ -f package.json ] || echo '{"name":"zkafka-sandbox-tools","private":true}' > package.json; } \
-    && npm install --no-save --silent binaryen@132 playwright-core@1 >/dev/null )
+    && npm install --no-save --silent binaryen@132 playwright-core@1 axe-core@4 >/dev/null )
 fi
 
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
@@ -54,5 +55,11 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+# Korean text in the screenshots (without a CJK font Chromium draws boxes; the DOM text is right).
+if [ ! -d /usr/share/fonts/opentype/noto ] || ! ls /usr/share/fonts/opentype/noto | grep -q CJK; then
+  say "installing Debian's fonts-noto-cjk (Korean in screenshots)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq fonts-noto-cjk >/dev/null || { apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; }
 fi
 say "tools ready"

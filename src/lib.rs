@@ -9,6 +9,7 @@
 //! - [`terminal`]: the command language shared by scripts, the native runner and the browser.
 //! - [`cluster`]: the world of processes the terminal drives.
 //! - [`lesson`]: the conditions lesson steps wait for, evaluated over the simulation state.
+//! - [`pictures`]: the facts behind the page's pictures (votes, LEO/HW bars, controller, sessions).
 //! - [`check`]: named safety invariants, checked after every event in tests (native builds
 //!   only: the browser module never turns the checker on, so it leaves it out).
 
@@ -22,6 +23,7 @@ pub mod fault;
 pub mod json_out;
 pub mod kafka;
 pub mod lesson;
+pub mod pictures;
 pub mod sim;
 pub mod sorted;
 #[cfg(not(target_arch = "wasm32"))]

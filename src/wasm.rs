@@ -191,6 +191,13 @@ impl Sandbox {
         }
     }
 
+    /// The facts the explaining pictures draw (`pictures::Pictures`): LOOKING servers' votes, the
+    /// controller and its epoch, sessions with the time left, and the partition `partition`
+    /// (`test-2`; empty for none) with LEO/HW per replica.
+    pub fn pictures(&self, partition: &str) -> JsValue {
+        to_js(&crate::pictures::pictures(&self.d.term.cluster, partition))
+    }
+
     /// The Kafka seed cluster benchmark (`sandbox bench --only kafka-seed`: 3 ZooKeeper
     /// servers, 4 brokers, `test` 10×RF4, one acks=all producer), run for `virtual_secs` after
     /// set-up: `{events, trace_hash, wall_ms}`. `clock` (e.g. `() => performance.now()`, in ms)

@@ -3,6 +3,7 @@
 // messages in flight, each placed along its link by (now - sent) / (delivery - sent).
 
 import { el, setText, kindColour } from '../dom.js';
+import { t } from '../i18n.js';
 
 export class ClusterView {
   constructor(root, { onSelect, onKey }) {
@@ -65,14 +66,15 @@ export class ClusterView {
         setText(b.parts.name, n.name);
         setText(b.parts.role, roleText);
         setText(b.parts.info, nodeInfo(n));
-        setText(b.parts.badge, n.controller ? 'controller' : '');
+        setText(b.parts.badge, n.controller ? t('page.node.controller') : '');
         b.btn.dataset.role = n.role ? n.role.toLowerCase() : n.life;
         b.btn.dataset.life = n.life;
         b.btn.dataset.mode = n.mode || '';
         b.btn.classList.toggle('down', !n.up);
         b.btn.classList.toggle('leader', n.mode === 'leader' || n.mode === 'standalone');
         b.btn.classList.toggle('controller', !!n.controller);
-        b.btn.setAttribute('aria-label', `${n.name}: ${roleText}. ${nodeInfo(n)}`);
+        // No aria-label: the accessible name is the visible text (name, badge, role, info), as axe's
+        // label-content-name-mismatch rule asks.
       }
     }
     for (const [name, b] of this.buttons) {
@@ -82,6 +84,11 @@ export class ClusterView {
     if (!this.panel) return; // not laid out yet: the first resize callback draws
     this.layout(snap);
     this.draw(snap);
+  }
+
+  /** The page's words again, after a language switch (nodes are redrawn on the next update). */
+  relabel() {
+    for (const b of this.buttons.values()) b.key = '';
   }
 
   layout(snap) {
@@ -154,14 +161,14 @@ export class ClusterView {
 }
 
 function nodeRole(n) {
-  if (n.kind === 'tool') return 'client';
-  if (n.life === 'paused') return 'paused (SIGSTOP)';
-  if (!n.up) return n.life === 'crashed' ? 'crashed' : (n.kind === 'broker' && !n.simulated ? 'not started' : 'stopped');
-  if (n.kind === 'broker') return n.broker_state || (n.registered ? 'registered' : 'up');
+  if (n.kind === 'tool') return t('page.node.client');
+  if (n.life === 'paused') return t('page.node.paused');
+  if (!n.up) return t(n.life === 'crashed' ? 'page.node.crashed' : (n.kind === 'broker' && !n.simulated ? 'page.node.not-started' : 'page.node.stopped'));
+  if (n.kind === 'broker') return n.broker_state || t(n.registered ? 'page.node.registered' : 'page.node.up');
   return n.mode ? `${n.role} (${n.mode})` : n.role;
 }
 
 function nodeInfo(n) {
-  if (n.kind !== 'zk' || !n.up) return n.kind === 'broker' ? `id ${n.id}` : '';
-  return `epoch ${n.epoch} · ${n.zxid}\nround ${n.round} · ${n.sessions} sess · ${n.clients} conn`;
+  if (n.kind !== 'zk' || !n.up) return n.kind === 'broker' ? t('page.node.broker-id', { id: n.id }) : '';
+  return t('page.node.zk-info', { epoch: n.epoch, zxid: n.zxid, round: n.round, sessions: n.sessions, clients: n.clients });
 }

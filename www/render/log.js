@@ -2,6 +2,9 @@
 // changed (the state changes narrated while it was handled, computed in Rust).
 
 import { el, clear, setText, kindColour } from '../dom.js';
+import { t } from '../i18n.js';
+
+const KINDS = ['change', 'input', 'deliver', 'timer', 'dropped', 'disconnect'];
 
 const KEEP = 5000;
 const SHOWN = 200;
@@ -11,13 +14,12 @@ const FLUSH_MS = 200;
 export class LogView {
   constructor(root) {
     this.root = root;
-    this.nodeSel = el('select', { 'aria-label': 'filter events by node', onchange: () => this.rebuild() }, el('option', { value: '' }, 'all nodes'));
-    this.kindSel = el('select', { 'aria-label': 'filter events by kind', onchange: () => this.rebuild() },
-      [['', 'all kinds'], ['change', 'state changes'], ['input', 'your commands'], ['deliver', 'deliveries'], ['timer', 'timers'], ['dropped', 'dropped'], ['disconnect', 'disconnects']]
-        .map(([v, t]) => el('option', { value: v }, t)));
-    this.msgSel = el('select', { 'aria-label': 'filter events by message kind', onchange: () => this.rebuild() }, el('option', { value: '' }, 'any message'));
+    this.nodeSel = el('select', { 'aria-label': t('page.log.node-aria'), onchange: () => this.rebuild() }, el('option', { value: '' }, t('page.log.all-nodes')));
+    this.kindSel = el('select', { 'aria-label': t('page.log.kind-aria'), onchange: () => this.rebuild() },
+      el('option', { value: '' }, t('page.log.all-kinds')), KINDS.map((v) => el('option', { value: v }, t(`page.log.kind.${v}`))));
+    this.msgSel = el('select', { 'aria-label': t('page.log.msg-aria'), onchange: () => this.rebuild() }, el('option', { value: '' }, t('page.log.any-message')));
     this.info = el('span', { class: 'muted small' });
-    this.list = el('ol', { class: 'log', 'aria-label': 'events', tabindex: '0' });
+    this.list = el('ol', { class: 'log', 'aria-label': t('page.log.list-aria'), tabindex: '0' });
     this.detail = el('div', { class: 'detail', 'aria-live': 'polite' });
     root.append(el('div', { class: 'filters' }, this.nodeSel, this.kindSel, this.msgSel, this.info), this.list, this.detail);
     this.entries = [];
@@ -49,7 +51,7 @@ export class LogView {
   row(e) {
     const li = el('li', { class: `ev ev-${e.kind}`, dataset: { index: e.index }, tabindex: '-1', onclick: () => this.show(e, li) },
       el('span', { class: 'ev-at' }, e.at), ' ',
-      e.msg_kind ? el('span', { class: 'ev-kind', style: `background:${kindColour(e.msg_kind)}` }, e.msg_kind) : null, ' ',
+      e.msg_kind ? el('span', { class: 'ev-kind', style: `--c:${kindColour(e.msg_kind)}` }, e.msg_kind) : null, ' ',
       el('span', { class: 'ev-text' }, e.text));
     return li;
   }
@@ -102,7 +104,19 @@ export class LogView {
   }
 
   updateInfo() {
-    setText(this.info, `${this.entries.length} events kept${this.skipped ? ` (${this.skipped} skipped at high speed)` : ''}`);
+    setText(this.info, t(this.skipped ? 'page.log.kept-skipped' : 'page.log.kept', { count: this.entries.length, skipped: this.skipped }));
+  }
+
+  /** The page's words again, after a language switch. */
+  relabel() {
+    this.nodeSel.setAttribute('aria-label', t('page.log.node-aria'));
+    this.kindSel.setAttribute('aria-label', t('page.log.kind-aria'));
+    this.msgSel.setAttribute('aria-label', t('page.log.msg-aria'));
+    this.list.setAttribute('aria-label', t('page.log.list-aria'));
+    this.nodeSel.options[0].text = t('page.log.all-nodes');
+    this.msgSel.options[0].text = t('page.log.any-message');
+    for (const o of this.kindSel.options) o.text = o.value ? t(`page.log.kind.${o.value}`) : t('page.log.all-kinds');
+    this.updateInfo();
   }
 
   rebuild() {
@@ -118,9 +132,9 @@ export class LogView {
     li.classList.add('selected');
     clear(this.detail);
     this.detail.append(
-      el('div', null, el('b', null, `#${e.index} at ${e.at}`), ` · ${e.node} · ${e.kind}${e.msg_kind ? ` (${e.msg_kind})` : ''}`),
+      el('div', null, el('b', null, t('page.log.detail-head', { index: e.index, at: e.at })), ` · ${e.node} · ${e.kind}${e.msg_kind ? ` (${e.msg_kind})` : ''}`),
       el('div', { class: 'mono' }, e.text),
-      el('div', { class: 'muted small' }, e.effects.length ? 'what it changed:' : 'no narrated state change'),
+      el('div', { class: 'muted small' }, t(e.effects.length ? 'page.log.changed' : 'page.log.unchanged')),
       el('ul', { class: 'effects' }, e.effects.map((x) => el('li', null, x))),
     );
   }
