@@ -57,7 +57,7 @@ pub fn run_kafka_seed_traced(seed: u64, keep_trace: bool) -> (SwarmRun, Terminal
 }
 
 pub fn run_kafka_seed_traced_with(seed: u64, keep_trace: bool, menu: Menu) -> (SwarmRun, Terminal) {
-    use crate::kafka::tools::{KafkaTool, ToolJob};
+    use crate::kafka::cli::{KafkaTool, ToolJob};
     let wide = menu == Menu::Wide;
     let mut r = Rng::new(seed ^ 0x4b61_666b_6121);
     let zk = *r.pick(&[1u32, 3, 3, 3, 5]).unwrap_or(&3);

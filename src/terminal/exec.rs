@@ -8,14 +8,8 @@
 use crate::cluster::{Cluster, Proc, Shape};
 use crate::fault::{percent, Fault, Server};
 use crate::kafka::broker::Phase;
-<<<<<<< HEAD
-use crate::kafka::tools::{KafkaTool, ToolJob};
-use crate::kafka::topics_cmd;
-use crate::sim::rng::Rng;
-=======
 use crate::kafka::cli::{self, KafkaTool, ToolJob};
-use crate::sim::rng::{Ppm, Rng};
->>>>>>> main
+use crate::sim::rng::Rng;
 use crate::sim::time::Duration;
 use crate::sim::trace::narrate;
 use crate::sim::world::Life;
