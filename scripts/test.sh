@@ -4,6 +4,7 @@
 #      in the library), first, so that a failure shows within a minute,
 #   1. the core built for wasm32-unknown-unknown (the browser target),
 #   2. cargo test: unit tests, behaviour tests, 1,000 swarm seeds, determinism, 100,000 fuzzed lines,
+#      then each swarm on a fresh window of seeds drawn by this script (printed; replay on failure),
 #   3. the wasm facade in headless Chromium (wasm-pack test), checked against the native trace hash,
 #   4. the page end to end in headless Chromium (playwright-core; screenshots in target/e2e/).
 set -euo pipefail
@@ -19,6 +20,12 @@ echo "== wasm32 build of the core"
 cargo build --locked --lib --target wasm32-unknown-unknown
 echo "== cargo test"
 cargo test --locked
+echo "== swarms on a fresh window of seeds (drawn here, not in the library)"
+# The fixed windows ran in cargo test (tests/swarm.rs); these search new ground every run.
+SWARM_FROM=${SWARM_FROM:-$(( (RANDOM << 30 | RANDOM << 15 | RANDOM) + 1000000000 ))}
+echo "fresh window: ZooKeeper seeds $SWARM_FROM..+10000, Kafka seeds $SWARM_FROM..+2000 (SWARM_FROM=$SWARM_FROM scripts/test.sh repeats it)"
+cargo run --quiet --locked --profile test --bin sandbox -- swarm --from "$SWARM_FROM" --count 10000 --jobs 2
+cargo run --quiet --locked --profile test --bin sandbox -- swarm --kafka --from "$SWARM_FROM" --count 2000 --jobs 2
 echo "== wasm facade in Chromium (wasm-pack test --headless --chrome)"
 # The test profile: the artefacts `cargo test` just built (no extra release build).
 ZKAFKA_NATIVE_HASH=$(cargo run --quiet --locked --profile test --example web_hash)

@@ -15,11 +15,13 @@
 use crate::json_out::json_struct;
 
 use crate::cluster::{Cluster, Proc};
+use crate::fault::{Fault, Server};
 use crate::kafka::json::{parse_controller, parse_partition_state, parse_topic_assignment};
 use crate::sim::time::{Duration, Time};
 use crate::sim::trace::{narrate, TraceKind, TraceRecord};
 use crate::sim::world::{Life, Payload};
 use crate::sim::NodeId;
+use crate::terminal::ast::NodeAction;
 use crate::terminal::exec::Output;
 use crate::terminal::Terminal;
 use crate::vocab::MsgKind;
@@ -276,7 +278,8 @@ impl Driver {
     }
 }
 
-/// The terminal command for a click, checked against the known node names.
+/// The terminal command for a click, checked against the known node names: the line of the
+/// [`Fault`] the click means (the terminal shows it, then applies that fault).
 pub fn action_command(kind: &str, node: &str, known: &[String]) -> Result<String, String> {
     let check = |n: &str| -> Result<String, String> {
         let n = n.trim();
@@ -287,15 +290,33 @@ pub fn action_command(kind: &str, node: &str, known: &[String]) -> Result<String
         }
     };
     match kind {
-        "start" | "stop" | "kill" | "restart" => {
+        "start" | "stop" | "kill" | "restart" | "pause" | "resume" => {
             let n = check(node)?;
-            if let Some(id) = n.strip_prefix("zk") {
-                Ok(format!("zk {kind} {id}"))
-            } else if let Some(id) = n.strip_prefix("broker").or_else(|| n.strip_prefix('b')) {
-                Ok(format!("broker {kind} {id}"))
+            let action = match kind {
+                "start" => NodeAction::Start,
+                "stop" => NodeAction::Stop,
+                "kill" => NodeAction::Kill,
+                "restart" => NodeAction::Restart,
+                "pause" => NodeAction::Pause,
+                _ => NodeAction::Resume,
+            };
+            let id = |s: &str| s.parse::<u32>().ok().filter(|i| *i > 0);
+            let server = if let Some(i) = n.strip_prefix("zk").and_then(id) {
+                Server::Zk(i)
+            } else if let Some(i) = n.strip_prefix("broker").or_else(|| n.strip_prefix('b')).and_then(id) {
+                Server::Broker(i)
             } else {
-                Err(format!("{n} cannot be {kind}ed from the page"))
-            }
+                let done = match kind {
+                    "stop" => "stopped",
+                    "kill" => "killed",
+                    "start" => "started",
+                    "restart" => "restarted",
+                    "pause" => "paused",
+                    _ => "resumed",
+                };
+                return Err(format!("{n} cannot be {done} from the page"));
+            };
+            Ok(Fault::node(action, server).to_string())
         }
         "isolate" => {
             let n = check(node)?;
@@ -303,7 +324,7 @@ pub fn action_command(kind: &str, node: &str, known: &[String]) -> Result<String
             if others.is_empty() {
                 return Err(format!("{n} has no other server to be isolated from"));
             }
-            Ok(format!("net partition {n} | {}", others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")))
+            Ok(Fault::Partition(vec![vec![n.clone()], others.into_iter().cloned().collect()]).to_string())
         }
         "partition" => {
             let mut groups = Vec::new();
@@ -313,15 +334,17 @@ pub fn action_command(kind: &str, node: &str, known: &[String]) -> Result<String
                 if names.is_empty() {
                     return Err("partition: every group needs at least one node (e.g. zk1,zk2|zk3)".into());
                 }
-                groups.push(names.join(","));
+                groups.push(names);
             }
             if groups.len() < 2 {
                 return Err("partition: give at least two groups separated by | (e.g. zk1,zk2|zk3)".into());
             }
-            Ok(format!("net partition {}", groups.join(" | ")))
+            Ok(Fault::Partition(groups).to_string())
         }
-        "heal" => Ok("net heal".into()),
-        other => Err(format!("unknown action '{}' (start, stop, kill, restart, isolate, partition, heal)", shorten(other, 20))),
+        "heal" => Ok(Fault::Heal.to_string()),
+        other => {
+            Err(format!("unknown action '{}' (start, stop, kill, restart, pause, resume, isolate, partition, heal)", shorten(other, 20)))
+        }
     }
 }
 
@@ -683,6 +706,15 @@ pub fn snapshot(term: &Terminal, since: u64, max_trace: usize, panels: Panels) -
     }
 }
 
+/// A node's life for the page: `paused` while it is stopped by SIGSTOP (`zk pause N`).
+fn life_of(s: &crate::sim::world::Slot<Proc>) -> &'static str {
+    if s.is_up() && s.is_paused() {
+        "paused"
+    } else {
+        life_name(s.life)
+    }
+}
+
 fn life_name(l: Life) -> &'static str {
     match l {
         Life::Up => "up",
@@ -702,7 +734,7 @@ fn zk_views(c: &Cluster) -> Vec<NodeView> {
         v.push(NodeView::Zk(ZkServerView {
             name: slot.name.clone(),
             id: i as i64 + 1,
-            life: life_name(slot.life),
+            life: life_of(slot),
             up,
             role: up.then(|| s.state().name()),
             mode: if up { s.mode() } else { None },
@@ -725,7 +757,7 @@ fn tool_views(c: &Cluster) -> Vec<NodeView> {
         .filter(|(i, s)| {
             matches!(s.proc, Proc::Shell(_) | Proc::Nc(_) | Proc::Writer(_)) && s.is_up() && !c.is_free_tool(NodeId(*i as u32))
         })
-        .map(|(i, s)| NodeView::Tool(ToolView { name: s.name.clone(), id: i as i64, life: life_name(s.life), up: true }))
+        .map(|(i, s)| NodeView::Tool(ToolView { name: s.name.clone(), id: i as i64, life: life_of(s), up: true }))
         .collect()
 }
 
@@ -754,7 +786,7 @@ pub fn broker_views(c: &Cluster, tree: Option<&DataTree>) -> Vec<BrokerView> {
             let name = slot.map(|s| s.name.clone()).unwrap_or_else(|| format!("b{id}"));
             let reg = registered.contains(&id);
             let (life, up) = match slot {
-                Some(s) => (life_name(s.life), s.is_up()),
+                Some(s) => (life_of(s), s.is_up()),
                 None => ("stopped", false),
             };
             let broker = match slot.map(|s| &s.proc) {

@@ -24,11 +24,11 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use zkafka_sandbox::swarm::run_kafka_seed;
+use zkafka_sandbox::swarm::{run_kafka_seed_with, Menu};
 use zkafka_sandbox::terminal::Terminal;
 
 fn assert_recovers(seed: u64) {
-    let r = run_kafka_seed(seed);
+    let r = run_kafka_seed_with(seed, Menu::Classic);
     assert!(
         r.ok(),
         "seed {seed} failed:\n  {}\n  faults: {}\n  replay: {}",

@@ -83,3 +83,101 @@ fn ten_thousand_kafka_seeds_keep_every_invariant_and_recover() {
     let failed = run_kafka_range(1000, 10_000);
     assert!(failed.is_empty(), "{} of 10000 Kafka seeds failed:\n{}", failed.len(), report(&failed));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Threads, coverage and the classic menu.
+// ---------------------------------------------------------------------------------------------
+
+use zkafka_sandbox::swarm::{run_kafka_seed_with, run_many, run_seed_with, Coverage, Menu};
+
+#[test]
+fn every_seed_has_the_same_outcome_on_one_thread_and_on_three() {
+    let one = run_many(500, 60, 1, run_seed);
+    let three = run_many(500, 60, 3, run_seed);
+    assert_eq!(one.iter().map(|r| r.outcome()).collect::<Vec<_>>(), three.iter().map(|r| r.outcome()).collect::<Vec<_>>());
+    let one = run_many(500, 12, 1, run_kafka_seed);
+    let three = run_many(500, 12, 3, run_kafka_seed);
+    assert_eq!(one.iter().map(|r| r.outcome()).collect::<Vec<_>>(), three.iter().map(|r| r.outcome()).collect::<Vec<_>>());
+    assert_eq!(three.iter().map(|r| r.seed).collect::<Vec<_>>(), (500..512).collect::<Vec<_>>());
+}
+
+#[test]
+fn the_wide_menu_exercises_every_fault_and_feature_within_a_few_hundred_seeds() {
+    let mut zk = Coverage::default();
+    run_many(0, 300, 2, run_seed).iter().for_each(|r| zk.add(r));
+    for what in [
+        "fault:kill",
+        "fault:stop",
+        "fault:start",
+        "fault:pause",
+        "fault:resume",
+        "fault:partition",
+        "fault:cut",
+        "fault:heal",
+        "fault:loss",
+        "fault:delay",
+        "leader-kill",
+        "leader-pause",
+        "pause-then-resume",
+        "fault-without-quorum",
+    ] {
+        assert!(zk.count(what) >= 5, "only {} of 300 ZooKeeper seeds exercised {what}:\n{}", zk.count(what), zk.lines().join("\n"));
+    }
+    let mut kafka = Coverage::default();
+    run_many(0, 150, 2, run_kafka_seed).iter().for_each(|r| kafka.add(r));
+    let mut wanted: Vec<String> = [
+        "fault:kill",
+        "fault:stop",
+        "fault:start",
+        "fault:restart",
+        "fault:pause",
+        "fault:resume",
+        "fault:partition",
+        "fault:heal",
+        "fault:loss",
+        "zk-kill-while-brokers-run",
+        "zk-pause-while-brokers-run",
+        "zk-stop-while-brokers-run",
+        "controller-pause",
+        "broker-restart-during-controller-failover",
+        "broker-stop-without-zk-quorum",
+        "partition-between-brokers",
+        "partition-brokers-from-zk",
+        "loss-on-broker-links",
+        "unclean.leader.election.enable:true",
+        "unclean.leader.election.enable:false",
+        "acks:0",
+        "acks:1",
+        "acks:all",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for rf in 1..=3 {
+        for min in 1..=rf {
+            wanted.push(format!("min.insync.replicas:{min}-of-rf:{rf}"));
+        }
+    }
+    for what in wanted {
+        assert!(kafka.count(&what) >= 2, "only {} of 150 Kafka seeds exercised {what}:\n{}", kafka.count(&what), kafka.lines().join("\n"));
+    }
+}
+
+#[test]
+fn the_classic_menu_still_draws_the_scenarios_of_the_seeds_found_with_it() {
+    // Issue 11's ZooKeeper seed 320240, as it was reported: 7 servers, zk5 killed and restarted,
+    // a partition follows.
+    let r = run_seed_with(320240, Menu::Classic);
+    assert_eq!(r.faults[0], "7 servers, delay 634us-18331us");
+    assert_eq!(
+        r.faults[5..8],
+        ["zk kill 5", "zk kill 5 (rejected); zk start 5", "net partition zk2,zk3,zk4,cli2,cli3 | zk1,zk5,zk6,zk7,cli1"]
+    );
+    assert!(r.replay_command().contains("--menu classic"), "{}", r.replay_command());
+    // Kafka seed 52682: 1 ZooKeeper server, 2 brokers, `broker stop 1` while ZooKeeper is down.
+    let k = run_kafka_seed_with(52682, Menu::Classic);
+    assert!(k.faults[0].starts_with("1 zk, 2 brokers"), "{:?}", k.faults);
+    let zk_kill = k.faults.iter().position(|f| f == "zk kill 1").expect("no zk kill");
+    let stop = k.faults.iter().position(|f| f == "broker stop 1").expect("no broker stop");
+    assert!(zk_kill < stop, "{:?}", k.faults);
+}

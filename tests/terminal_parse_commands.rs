@@ -260,17 +260,17 @@ fn zk_and_broker_commands_parse_every_action() {
 fn node_command_errors_name_the_command_and_the_problem() {
     check_err(
         &[
-            ("zk frobnicate 1", "zk: unknown action 'frobnicate' (expected start, stop, kill or restart)"),
-            ("zk", "zk: missing action (usage: zk start|stop|kill|restart ID)"),
+            ("zk frobnicate 1", "zk: unknown action 'frobnicate' (expected start, stop, kill, restart, pause or resume)"),
+            ("zk", "zk: missing action (usage: zk start|stop|kill|restart|pause|resume ID)"),
             ("zk start", "zk: missing server id (e.g. 'zk start 1')"),
             ("zk start 0", "zk: invalid server id '0' (expected a whole number from 1 to 4294967295)"),
             ("zk start -1", "zk: invalid server id '-1' (expected a whole number from 1 to 4294967295)"),
             ("zk start 4294967296", "zk: invalid server id '4294967296' (expected a whole number from 1 to 4294967295)"),
             ("zk start one", "zk: invalid server id 'one' (expected a whole number from 1 to 4294967295)"),
-            ("zk start 1 2", "zk: unexpected argument '2' (usage: zk start|stop|kill|restart ID)"),
+            ("zk start 1 2", "zk: unexpected argument '2' (usage: zk start|stop|kill|restart|pause|resume ID)"),
             ("zk 1 start", "zk: the action comes first, as in 'zk start 1'"),
             ("broker kill", "broker: missing broker id (e.g. 'broker kill 1')"),
-            ("broker explode 1", "broker: unknown action 'explode' (expected start, stop, kill or restart)"),
+            ("broker explode 1", "broker: unknown action 'explode' (expected start, stop, kill, restart, pause or resume)"),
         ],
         false,
     );

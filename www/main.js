@@ -181,7 +181,7 @@ function selectNode(name) {
 }
 
 function nodeKey(ev, name) {
-  const map = { u: 'start', t: 'stop', k: 'kill', r: 'restart', i: 'isolate' };
+  const map = { u: 'start', t: 'stop', k: 'kill', r: 'restart', z: 'pause', x: 'resume', i: 'isolate' };
   if (map[ev.key] && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
     ev.preventDefault();
     ev.stopPropagation();
@@ -385,7 +385,7 @@ function wire() {
     else if (ev.key === '[') setSpeed(app.speed - 1);
     else if (ev.key === ']') setSpeed(app.speed + 1);
     else if (ev.key === 'h') act('heal', '');
-    else if (app.selected && 'utkri'.includes(ev.key)) nodeKey(ev, app.selected);
+    else if (app.selected && 'utkrzxi'.includes(ev.key)) nodeKey(ev, app.selected);
   });
 }
 

@@ -11,7 +11,7 @@ use zkafka_sandbox::terminal::{script::run_script, Terminal};
 #[global_allocator]
 static GLOBAL: zkafka_sandbox::alloc::MiMallocFast = zkafka_sandbox::alloc::MiMallocFast;
 
-const USAGE: &str = "usage: sandbox [--seed N] [--trace] SCRIPT|-\n       sandbox bench [--seconds S]\n       sandbox swarm [--kafka] [--seed N | --from N --count M] [--verbose] [--trace]";
+const USAGE: &str = "usage: sandbox [--seed N] [--trace] SCRIPT|-\n       sandbox bench [--seconds S]\n       sandbox swarm [--kafka] [--menu wide|classic] [--seed N | --from N --count M] [--jobs J] [--verbose] [--trace]";
 
 /// The swarm runner lives in the native build only (wasm-pack test builds every target for
 /// wasm32, this binary included, but the swarm and its invariant checker are not in it).
@@ -22,7 +22,9 @@ fn swarm(_args: &[String]) -> ExitCode {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn swarm(args: &[String]) -> ExitCode {
-    let (mut from, mut count, mut verbose, mut trace, mut kafka) = (0u64, 10_000u64, false, false, false);
+    use zkafka_sandbox::swarm::{self, Coverage, Menu, SwarmRun};
+    let (mut from, mut count, mut verbose, mut trace, mut kafka, mut jobs, mut menu) =
+        (0u64, 10_000u64, false, false, false, 1usize, Menu::Wide);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let num = |v: Option<&String>| v.and_then(|v| v.parse::<u64>().ok());
@@ -42,6 +44,15 @@ fn swarm(args: &[String]) -> ExitCode {
                 Some(v) => count = v,
                 None => return usage_error("--count needs a number"),
             },
+            "--jobs" => match num(it.next()) {
+                Some(v) if (1..=256).contains(&v) => jobs = v as usize,
+                _ => return usage_error("--jobs needs a number from 1 to 256"),
+            },
+            "--menu" => match it.next().map(|s| s.as_str()) {
+                Some("wide") => menu = Menu::Wide,
+                Some("classic") => menu = Menu::Classic,
+                _ => return usage_error("--menu needs wide or classic"),
+            },
             "--verbose" => verbose = true,
             "--trace" => trace = true,
             "--kafka" => kafka = true,
@@ -52,14 +63,10 @@ fn swarm(args: &[String]) -> ExitCode {
     #[allow(clippy::disallowed_methods)]
     let start = std::time::Instant::now();
     let (mut failed, mut events, mut worst) = (0u64, 0u64, 0u64);
-    for seed in from..from.saturating_add(count) {
-        let (run, cluster) = if kafka {
-            let (run, t) = zkafka_sandbox::swarm::run_kafka_seed_traced(seed, trace);
-            (run, t.cluster)
-        } else {
-            zkafka_sandbox::swarm::run_seed_traced(seed, trace)
-        };
-        if trace {
+    let mut coverage = Coverage::default();
+    let mut report = |run: SwarmRun, cluster: Option<&zkafka_sandbox::cluster::Cluster>| {
+        let seed = run.seed;
+        if let Some(cluster) = cluster {
             let w = &cluster.world;
             let name = |id: zkafka_sandbox::sim::NodeId| w.name(id);
             for r in w.trace.since(0) {
@@ -67,6 +74,7 @@ fn swarm(args: &[String]) -> ExitCode {
             }
         }
         events += run.events;
+        coverage.add(&run);
         if let Some(d) = run.recovered_in {
             worst = worst.max(d.as_millis());
         }
@@ -90,9 +98,34 @@ fn swarm(args: &[String]) -> ExitCode {
             }
             println!("  replay: {}", run.replay_command());
         }
+    };
+    if trace {
+        // One seed at a time, keeping its trace.
+        for seed in from..from.saturating_add(count) {
+            if kafka {
+                let (run, t) = swarm::run_kafka_seed_traced_with(seed, true, menu);
+                report(run, Some(&t.cluster));
+            } else {
+                let (run, c) = swarm::run_seed_traced_with(seed, true, menu);
+                report(run, Some(&c));
+            }
+        }
+    } else if kafka {
+        swarm::run_many_with(from, count, jobs, |s| swarm::run_kafka_seed_with(s, menu), |r| report(r, None));
+    } else {
+        swarm::run_many_with(from, count, jobs, |s| swarm::run_seed_with(s, menu), |r| report(r, None));
+    }
+    if count > 1 {
+        println!("coverage ({} seeds; how many exercised each fault and feature):", coverage.seeds);
+        for l in coverage.lines() {
+            println!("{l}");
+        }
     }
     println!(
-        "swarm: {count} seeds from {from}, {failed} failed, {events} events, slowest recovery {worst} ms, {:.1} s wall",
+        "swarm{}: {count} seeds from {from} ({} menu, {jobs} job{}), {failed} failed, {events} events, slowest recovery {worst} ms, {:.1} s wall",
+        if kafka { " --kafka" } else { "" },
+        menu.name(),
+        if jobs == 1 { "" } else { "s" },
         start.elapsed().as_secs_f64()
     );
     if failed > 0 {

@@ -131,11 +131,12 @@ impl<K> Queue<K> {
         }
         keys[i] = key;
     }
-    fn pop(&mut self) -> Option<(Time, K)> {
+    /// The earliest event, with its sequence number.
+    fn pop(&mut self) -> Option<(Time, u64, K)> {
         let key = self.keys.pop()?;
         let item = self.slab.get_mut(key.idx as usize).and_then(|e| e.take());
         self.free.push(key.idx);
-        item
+        item.map(|(at, k)| (at, key.seq, k))
     }
     fn peek_time(&self) -> Option<Time> {
         self.keys.last().map(|k| k.at)
@@ -158,6 +159,9 @@ pub enum Life {
     Crashed,
 }
 
+/// An event that came due while its node was paused, with its queue sequence number.
+type Stashed<P> = (u64, EventKind<<P as Process>::Msg, <P as Process>::Timer>);
+
 /// A node and the world's bookkeeping for it.
 #[derive(Clone, Debug)]
 pub struct Slot<P: Process> {
@@ -171,11 +175,19 @@ pub struct Slot<P: Process> {
     rng: Rng,
     /// Timers currently set.
     timers: Vec<TimerEntry<P::Timer>>,
+    /// Paused (SIGSTOP, or a long GC pause): its handlers do not run; the events due meanwhile
+    /// wait in `stash`, in the order they came due, with their queue sequence numbers.
+    paused: bool,
+    stash: Vec<Stashed<P>>,
 }
 
 impl<P: Process> Slot<P> {
     pub fn is_up(&self) -> bool {
         matches!(self.life, Life::Up | Life::Stopping)
+    }
+    /// Whether the process is paused (`zk pause N`, `broker pause N`).
+    pub fn is_paused(&self) -> bool {
+        self.paused
     }
 }
 
@@ -292,7 +304,17 @@ impl<P: Process> World<P> {
     pub fn add_node(&mut self, name: impl Into<String>, proc: P) -> NodeId {
         let id = NodeId(self.slots.len() as u32);
         let rng = Rng::new(self.seed).fork(0x6e6f_6465_0000_0000 | id.0 as u64);
-        self.slots.push(Slot { name: name.into(), proc, life: Life::Stopped, incarnation: 0, resets: 0, rng, timers: Vec::new() });
+        self.slots.push(Slot {
+            name: name.into(),
+            proc,
+            life: Life::Stopped,
+            incarnation: 0,
+            resets: 0,
+            rng,
+            timers: Vec::new(),
+            paused: false,
+            stash: Vec::new(),
+        });
         self.bus.grow(self.slots.len());
         id
     }
@@ -371,6 +393,10 @@ impl<P: Process> World<P> {
     /// Ask a node to stop gracefully; it exits when its `on_stop` work is done.
     pub fn stop(&mut self, id: NodeId) -> Result<(), String> {
         let slot = self.slots.get_mut(id.index()).ok_or_else(|| format!("no node #{}", id.0))?;
+        if slot.paused && slot.is_up() {
+            // SIGTERM stays pending on a stopped process until SIGCONT.
+            return Err(format!("{} is paused: resume it first (SIGTERM waits for SIGCONT; kill works)", slot.name));
+        }
         match slot.life {
             Life::Up => {
                 slot.life = Life::Stopping;
@@ -383,9 +409,51 @@ impl<P: Process> World<P> {
         }
     }
 
+    /// Pause a running node (SIGSTOP, or a stop-the-world GC pause): its timers do not fire and
+    /// the messages that reach it wait, in order, in its socket buffers. Its peers notice nothing
+    /// but silence: their own timers (session timeouts, heartbeats) keep running.
+    pub fn pause(&mut self, id: NodeId) -> Result<(), String> {
+        let slot = self.slots.get_mut(id.index()).ok_or_else(|| format!("no node #{}", id.0))?;
+        if !slot.is_up() {
+            return Err(format!("{} is not running", slot.name));
+        }
+        if slot.paused {
+            return Err(format!("{} is already paused", slot.name));
+        }
+        slot.paused = true;
+        self.trace.push(self.now, id, TraceKind::Life("paused (SIGSTOP): timers and inbound messages wait"));
+        Ok(())
+    }
+
+    /// Resume a paused node (SIGCONT): like a JVM after a GC pause it sees the clock jump; every
+    /// timer that came due meanwhile fires now, and the messages that waited are read now, each
+    /// link's in the order they were sent.
+    pub fn resume(&mut self, id: NodeId) -> Result<(), String> {
+        let slot = self.slots.get_mut(id.index()).ok_or_else(|| format!("no node #{}", id.0))?;
+        if !slot.paused || !slot.is_up() {
+            return Err(format!("{} is not paused", slot.name));
+        }
+        slot.paused = false;
+        let stash = std::mem::take(&mut slot.stash);
+        self.trace.push(self.now, id, TraceKind::Life("resumed (SIGCONT): what came due meanwhile happens now"));
+        // Re-queued at `now` under their own sequence numbers: a message keeps its id, so a
+        // link's messages stay in send order, also relative to later ones on the same link.
+        for (seq, kind) in stash {
+            self.queue.push(self.now, seq, kind);
+        }
+        Ok(())
+    }
+
+    /// Whether node `id` is paused.
+    pub fn is_paused(&self, id: NodeId) -> bool {
+        self.slot(id).map(|s| s.is_up() && s.paused).unwrap_or(false)
+    }
+
     fn take_down(&mut self, id: NodeId, life: Life) {
         let Some(slot) = self.slots.get_mut(id.index()) else { return };
         slot.life = life;
+        slot.paused = false;
+        slot.stash.clear();
         slot.incarnation = slot.incarnation.wrapping_add(1);
         if life == Life::Crashed {
             slot.resets = slot.resets.wrapping_add(1);
@@ -401,7 +469,7 @@ impl<P: Process> World<P> {
 
     /// Run a handler of node `id` outside any event (user input), then apply its commands.
     pub fn with_node<R>(&mut self, id: NodeId, f: impl FnOnce(&mut P, &mut Ctx<'_, P>) -> R) -> Option<R> {
-        if !self.is_up(id) {
+        if !self.is_up(id) || self.is_paused(id) {
             return None;
         }
         Some(self.run_handler(id, f))
@@ -528,7 +596,7 @@ impl<P: Process> World<P> {
 
     /// Process the next event. `None` when nothing is scheduled.
     pub fn step(&mut self) -> Option<Stepped> {
-        let (at, kind) = self.queue.pop()?;
+        let (at, seq, kind) = self.queue.pop()?;
         self.pops += 1;
         self.now = self.now.max(at);
         match kind {
@@ -556,6 +624,11 @@ impl<P: Process> World<P> {
                         slot.timers[i].queued_at = deadline;
                         self.seq += 1;
                         self.queue.push(deadline, self.seq, EventKind::Timer { node, incarnation, timer, gen });
+                        Some(Stepped { at: now, node, handled: false })
+                    }
+                    (true, Some(_)) if slot.paused => {
+                        // Due while paused: it fires when the process resumes.
+                        slot.stash.push((seq, EventKind::Timer { node, incarnation, timer, gen }));
                         Some(Stepped { at: now, node, handled: false })
                     }
                     (true, Some(i)) => {
@@ -610,6 +683,12 @@ impl<P: Process> World<P> {
                     self.send_payload(to, from, Payload::Fin);
                 }
             }
+            return Stepped { at: self.now, node: to, handled: false };
+        }
+        if slot.paused {
+            // Arrived, but the process does not run: it waits in the socket buffer until resume.
+            let slot = &mut self.slots[to.index()];
+            slot.stash.push((env.id, EventKind::Deliver(env)));
             return Stepped { at: self.now, node: to, handled: false };
         }
         match env.payload {
@@ -698,7 +777,7 @@ mod queue_tests {
             }
             if round % 3 != 0 {
                 let want = reference.pop_first();
-                let got = q.pop().map(|(t, s)| (t.0, s));
+                let got = q.pop().map(|(t, _, s)| (t.0, s));
                 assert_eq!(got, want);
                 if let Some((t, _)) = got {
                     now = t;
@@ -707,7 +786,7 @@ mod queue_tests {
             }
         }
         while let Some(want) = reference.pop_first() {
-            assert_eq!(q.pop().map(|(t, s)| (t.0, s)), Some(want));
+            assert_eq!(q.pop().map(|(t, _, s)| (t.0, s)), Some(want));
         }
         assert!(q.pop().is_none());
     }
@@ -725,11 +804,11 @@ mod queue_tests {
             q.push(Time(at), seq, seq);
             reference.insert((at, seq));
             if i % 4 == 0 {
-                assert_eq!(q.pop().map(|(t, s)| (t.0, s)), reference.pop_first());
+                assert_eq!(q.pop().map(|(t, _, s)| (t.0, s)), reference.pop_first());
             }
         }
         while let Some(want) = reference.pop_first() {
-            assert_eq!(q.pop().map(|(t, s)| (t.0, s)), Some(want));
+            assert_eq!(q.pop().map(|(t, _, s)| (t.0, s)), Some(want));
         }
     }
 }

@@ -31,6 +31,10 @@ pub enum NodeAction {
     Kill,
     /// Kill then start again.
     Restart,
+    /// SIGSTOP (or a long GC pause): timers stop, inbound messages wait.
+    Pause,
+    /// SIGCONT: the paused process runs again and sees the clock jump.
+    Resume,
 }
 
 /// `host:port` as given on a command line (`localhost:2181`).
@@ -125,12 +129,12 @@ pub enum Cmd {
         zk: Option<u32>,
         brokers: Option<u32>,
     },
-    /// `zk start|stop|kill|restart ID`.
+    /// `zk start|stop|kill|restart|pause|resume ID`.
     Zk {
         action: NodeAction,
         id: u32,
     },
-    /// `broker start|stop|kill|restart ID`.
+    /// `broker start|stop|kill|restart|pause|resume ID`.
     Broker {
         action: NodeAction,
         id: u32,

@@ -6,9 +6,10 @@
 //! does not exist, prints one error line and leaves the simulation untouched.
 
 use crate::cluster::{Cluster, Proc, Shape};
+use crate::fault::{percent, Fault, Server};
 use crate::kafka::broker::Phase;
 use crate::kafka::cli::{self, KafkaTool, ToolJob};
-use crate::sim::rng::{Ppm, Rng};
+use crate::sim::rng::Rng;
 use crate::sim::time::Duration;
 use crate::sim::trace::narrate;
 use crate::sim::world::Life;
@@ -218,66 +219,34 @@ impl Terminal {
         )])
     }
 
+    /// Apply a fault as if its terminal line had been typed (recorded in the trace as input):
+    /// what the swarms do.
+    pub fn apply_fault(&mut self, fault: &Fault) -> Output {
+        self.cluster.world.record_input(&fault.to_string());
+        let out = self.fault(fault, true);
+        self.cluster.reap_tools();
+        out
+    }
+
     fn zk_action(&mut self, action: NodeAction, id: u32, verbose: bool) -> Output {
-        let Some(node) = self.cluster.zk_node(id) else {
-            let n = self.cluster.shape.zk;
-            return Output::err(format!("zk: no server {id} (the ensemble has {n}: zk1..zk{n})"));
-        };
-        let name = self.cluster.world.name(node);
-        let w = &mut self.cluster.world;
-        let res = match action {
-            NodeAction::Start => w.start(node).map(|_| format!("{name}: started (myid {id}, clientPort {})", 2180 + id)),
-            NodeAction::Stop => w.stop(node).map(|_| format!("{name}: stopped (graceful shutdown)")),
-            NodeAction::Kill => w.crash(node).map(|_| format!("{name}: killed (kill -9)")),
-            NodeAction::Restart => {
-                if w.is_up(node) {
-                    let _ = w.crash(node);
-                }
-                w.start(node).map(|_| format!("{name}: killed and started again"))
-            }
-        };
-        self.cluster.check();
-        match res {
-            Ok(msg) if verbose => Output::lines(vec![msg]),
-            Ok(_) => Output::default(),
-            Err(e) => Output::err(format!("zk: {e}")),
-        }
+        self.fault(&Fault::node(action, Server::Zk(id)), verbose)
     }
 
     fn broker_action(&mut self, action: NodeAction, id: u32, verbose: bool) -> Output {
-        let Some(node) = self.cluster.broker_node(id) else {
-            let n = self.cluster.shape.brokers;
-            return Output::err(if n == 0 {
-                format!("broker: no broker {id} (the cluster has no brokers)")
-            } else {
-                format!("broker: no broker {id} (the cluster has {n}: b1..b{n})")
-            });
-        };
-        let name = self.cluster.world.name(node);
-        let port = self.cluster.kafka_cfg.port_of(crate::kafka::types::BrokerId(id as i32));
-        let w = &mut self.cluster.world;
-        let res = match action {
-            NodeAction::Start => w.start(node).map(|_| format!("{name}: started (broker.id {id}, listener PLAINTEXT://localhost:{port})")),
-            NodeAction::Stop => {
-                w.stop(node).map(|_| format!("{name}: stopping (controlled shutdown, then the ZooKeeper session is closed)"))
-            }
-            NodeAction::Kill => {
-                w.crash(node).map(|_| format!("{name}: killed (kill -9); its ZooKeeper session expires after zookeeper.session.timeout.ms"))
-            }
-            NodeAction::Restart => {
-                if w.is_up(node) {
-                    let _ = w.crash(node);
-                }
-                w.start(node).map(|_| format!("{name}: killed and started again"))
-            }
-        };
-        self.cluster.check();
-        let mut out = match res {
+        self.fault(&Fault::node(action, Server::Broker(id)), verbose)
+    }
+
+    /// Apply a fault; a broker (re)start also waits for the broker to register (or fail).
+    fn fault(&mut self, fault: &Fault, verbose: bool) -> Output {
+        let mut out = match fault.apply(&mut self.cluster) {
             Ok(msg) if verbose => Output::lines(vec![msg]),
             Ok(_) => Output::default(),
-            Err(e) => return Output::err(format!("broker: {e}")),
+            Err(e) => return Output::err(e),
         };
-        if matches!(action, NodeAction::Start | NodeAction::Restart) {
+        let (Fault::Start(Server::Broker(id)) | Fault::Restart(Server::Broker(id))) = *fault else { return out };
+        let Some(node) = self.cluster.broker_node(id) else { return out };
+        let name = self.cluster.world.name(node);
+        {
             // Startup takes a moment (ZooKeeper session, registration): let it happen, and say
             // so if it failed (the old registration still there).
             self.cluster.run_while(Duration::from_secs(10), |c| match c.world.proc(node) {
@@ -446,92 +415,24 @@ impl Terminal {
         Output::lines(lines)
     }
 
-    fn resolve_node(&self, name: &str) -> Result<NodeId, String> {
-        let n = name.trim();
-        let found = self.cluster.world.find(n).filter(|id| matches!(self.cluster.world.proc(*id), Some(Proc::Zk(_) | Proc::Broker(_))));
-        found.ok_or_else(|| format!("net: unknown node '{n}' (nodes: {})", self.node_names().join(", ")))
-    }
-
-    fn node_names(&self) -> Vec<String> {
-        self.cluster.zk_nodes.iter().chain(self.cluster.broker_nodes.iter()).map(|n| self.cluster.world.name(*n)).collect()
-    }
-
     fn net(&mut self, n: NetCmd) -> Output {
-        match n {
-            NetCmd::Partition(groups) => {
-                let mut ids: Vec<Vec<NodeId>> = Vec::new();
-                for g in &groups {
-                    let mut v = Vec::new();
-                    for name in g {
-                        match self.resolve_node(name) {
-                            Ok(id) => v.push(id),
-                            Err(e) => return Output::err(e),
-                        }
-                    }
-                    ids.push(v);
-                }
-                for (i, a) in ids.iter().enumerate() {
-                    for (j, b) in ids.iter().enumerate() {
-                        if i != j {
-                            for x in a {
-                                for y in b {
-                                    self.cluster.world.bus.set_cut(*x, *y, true);
-                                }
-                            }
-                        }
-                    }
-                }
-                let desc: Vec<String> = groups.iter().map(|g| g.join(",")).collect();
-                Output::lines(vec![format!(
-                    "net: partitioned {} (messages between the groups are held until `net heal`)",
-                    desc.join(" | ")
-                )])
-            }
-            NetCmd::Cut { from, to } => {
-                let a = match self.resolve_node(&from) {
-                    Ok(a) => a,
-                    Err(e) => return Output::err(e),
-                };
-                let b = match self.resolve_node(&to) {
-                    Ok(b) => b,
-                    Err(e) => return Output::err(e),
-                };
-                if a == b {
-                    return Output::err("net: cannot cut a node from itself");
-                }
-                self.cluster.world.bus.set_cut(a, b, true);
-                Output::lines(vec![format!("net: cut {from} -> {to} (one way)")])
-            }
-            NetCmd::Loss { ppm } => {
-                self.cluster.world.bus.config.loss = Ppm(ppm.min(1_000_000));
-                Output::lines(vec![format!("net: loss {} (lost transmissions are retransmitted by TCP: late, in order)", fmt_ppm(ppm))])
-            }
-            NetCmd::Delay { min, max } => {
-                self.cluster.world.bus.config.delay_min = min;
-                self.cluster.world.bus.config.delay_max = max;
-                Output::lines(vec![format!("net: delay {min}-{max}")])
-            }
-            NetCmd::Heal => {
-                self.cluster.world.bus.heal();
-                self.cluster.world.release_held();
-                Output::lines(vec!["net: healed (held messages are on their way)".into()])
-            }
-            NetCmd::Status => {
-                let c = self.cluster.world.bus.config;
-                let cuts: Vec<String> = self
-                    .cluster
-                    .world
-                    .bus
-                    .cuts()
-                    .iter()
-                    .map(|(a, b)| format!("{}->{}", self.cluster.world.name(*a), self.cluster.world.name(*b)))
-                    .collect();
-                Output::lines(vec![
-                    format!("delay {}-{}, loss {}", c.delay_min, c.delay_max, fmt_ppm(c.loss.0)),
-                    if cuts.is_empty() { "no cut links".into() } else { format!("cut: {}", cuts.join(" ")) },
-                ])
-            }
+        if let Some(fault) = Fault::net(&n) {
+            return self.fault(&fault, true);
         }
+        // `net` / `net status`.
+        let c = self.cluster.world.bus.config;
+        let cuts: Vec<String> = self
+            .cluster
+            .world
+            .bus
+            .cuts()
+            .iter()
+            .map(|(a, b)| format!("{}->{}", self.cluster.world.name(*a), self.cluster.world.name(*b)))
+            .collect();
+        Output::lines(vec![
+            format!("delay {}-{}, loss {}", c.delay_min, c.delay_max, percent(c.loss.0)),
+            if cuts.is_empty() { "no cut links".into() } else { format!("cut: {}", cuts.join(" ")) },
+        ])
     }
 
     fn four_letter(&mut self, word: String, host: &str, port: u16) -> Output {
@@ -626,7 +527,8 @@ impl Terminal {
                 Life::Stopped => "stopped".to_string(),
                 Life::Crashed => "crashed".to_string(),
             };
-            lines.push(format!("zk{} :{}  {life}", i + 1, 2181 + i));
+            let paused = if slot.is_up() && slot.is_paused() { "PAUSED (SIGSTOP), " } else { "" };
+            lines.push(format!("zk{} :{}  {paused}{life}", i + 1, 2181 + i));
         }
         for (i, n) in self.cluster.broker_nodes.iter().enumerate() {
             let Some(slot) = w.slot(*n) else { continue };
@@ -652,17 +554,10 @@ impl Terminal {
                 Life::Stopped => "stopped".to_string(),
                 Life::Crashed => "crashed".to_string(),
             };
-            lines.push(format!("b{} :{}  {life}", i + 1, self.cluster.kafka_cfg.port_of(b.id)));
+            let paused = if slot.is_up() && slot.is_paused() { "PAUSED (SIGSTOP), " } else { "" };
+            lines.push(format!("b{} :{}  {paused}{life}", i + 1, self.cluster.kafka_cfg.port_of(b.id)));
         }
         lines
-    }
-}
-
-fn fmt_ppm(ppm: u32) -> String {
-    if ppm.is_multiple_of(10_000) {
-        format!("{}%", ppm / 10_000)
-    } else {
-        format!("{}.{:04}%", ppm / 10_000, ppm % 10_000).trim_end_matches('0').to_string()
     }
 }
 

@@ -4,12 +4,14 @@ const OVERVIEW: &str = "\
 Sandbox commands (the clock only moves with sleep, step, or while a tool runs):
   cluster [--zk N] [--brokers M]      shape of the cluster, before anything starts (default 3 and 4)
   zk start|stop|kill|restart ID       stop = graceful (SIGTERM), kill = crash (kill -9)
+  zk pause|resume ID                  SIGSTOP/SIGCONT (a long GC pause): timers and messages wait
   zookeeper-server-start [-daemon] config/zookeeperN.properties     starts server N
   zookeeper-server-stop               stops every ZooKeeper server gracefully
   sleep DURATION                      advance the virtual clock: 500ms, 10s, 5m
   step [N]                            deliver the next N events and narrate them
   status                              every server's and broker's state
   broker start|stop|kill|restart ID   brokers b1..bM: stop = controlled shutdown, kill = crash
+  broker pause|resume ID              SIGSTOP/SIGCONT: its ZooKeeper session may expire meanwhile
   kafka-server-start [-daemon] config/serverN.properties            starts broker N
   kafka-server-stop                   stops every broker (controlled shutdown)
   net partition A,B | C,D             cut the links between groups (zk1, zk2, ..., b1, b2, ...)
@@ -45,6 +47,8 @@ ZooKeeper servers are zk1..zkN with client ports 2181.., configured like the see
   zk start 1 / zookeeper-server-start config/zookeeper1.properties    start server 1
   zk kill 2      crash: volatile state lost; the txn log, snapshot and epochs survive
   zk stop 2      graceful stop
+  zk pause 2     SIGSTOP (or a long GC pause): its timers do not fire, messages to it wait;
+  zk resume 2    SIGCONT: it sees the clock jump, then reads what waited (its peers timed out)
 Watch an election with `step`, or with `sleep 1s` and `echo srvr | nc localhost 2181`.";
 
 const KAFKA: &str = "\
@@ -53,6 +57,8 @@ Kafka brokers are b1..bM (broker.id 1.., listeners localhost:9092..), ZooKeeper 
   unclean.leader.election.enable=false auto.leader.rebalance.enable=true (check every 300 s)
   broker kill 1     crash: its ZooKeeper session expires 18 s later, then the controller reacts
   broker stop 1     controlled shutdown: leaderships move away first, then the session closes
+  broker pause 1    SIGSTOP past 18 s: its session expires, a new controller takes over (epoch + 1);
+  broker resume 1   the old controller wakes as a zombie, and its requests are fenced by the epoch
   kafka-topics --create --zookeeper localhost:2181 --topic T --partitions 10 --replication-factor 4
   kafka-topics --create --bootstrap-server localhost:9092 --topic T --replica-assignment 3:2:4:1,4:3:1:2
   kafka-topics --describe|--list --zookeeper localhost:2181 [--topic T]   (or --bootstrap-server)

@@ -168,6 +168,7 @@ export class ClusterView {
 
 // What a node's box says, by its kind (NodeView in src/view.rs is tagged by `kind`).
 function nodeRole(n) {
+  if (n.kind !== 'tool' && n.life === 'paused') return t('page.node.paused');
   switch (n.kind) {
     case 'zk': return !n.up ? t(n.life === 'crashed' ? 'page.node.crashed' : 'page.node.stopped') : (n.mode ? `${n.role} (${n.mode})` : n.role);
     case 'broker': return !n.up ? t(n.life === 'crashed' ? 'page.node.crashed' : 'page.node.stopped') : (n.broker_state || t(n.registered ? 'page.node.registered' : 'page.node.up'));

@@ -261,6 +261,8 @@ fn node_action(word: &str) -> Option<NodeAction> {
         "stop" => Some(NodeAction::Stop),
         "kill" => Some(NodeAction::Kill),
         "restart" => Some(NodeAction::Restart),
+        "pause" => Some(NodeAction::Pause),
+        "resume" => Some(NodeAction::Resume),
         _ => None,
     }
 }
@@ -273,9 +275,9 @@ fn parse_id(s: &str) -> Option<u32> {
     }
 }
 
-/// `zk|broker start|stop|kill|restart ID`.
+/// `zk|broker start|stop|kill|restart|pause|resume ID`.
 fn node_command(cmd: &str, what: &str, args: &[String]) -> Result<(NodeAction, u32), String> {
-    let usage = format!("usage: {cmd} start|stop|kill|restart ID");
+    let usage = format!("usage: {cmd} start|stop|kill|restart|pause|resume ID");
     let word = args.first().ok_or_else(|| format!("{cmd}: missing action ({usage})"))?;
     let action = match node_action(word) {
         Some(a) => a,
@@ -285,7 +287,7 @@ fn node_command(cmd: &str, what: &str, args: &[String]) -> Result<(NodeAction, u
                     return Err(format!("{cmd}: the action comes first, as in '{cmd} {next} {word}'"));
                 }
             }
-            return Err(format!("{cmd}: unknown action '{}' (expected start, stop, kill or restart)", show(word)));
+            return Err(format!("{cmd}: unknown action '{}' (expected start, stop, kill, restart, pause or resume)", show(word)));
         }
     };
     let id_word = args.get(1).ok_or_else(|| format!("{cmd}: missing {what} id (e.g. '{cmd} {word} 1')"))?;
