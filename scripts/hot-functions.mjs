@@ -75,7 +75,7 @@ zkafka_sandbox::kafka::broker::KafkaConfig::node_of
 zkafka_sandbox::kafka::partmap::PartMap<V>::get
 zkafka_sandbox::kafka::partmap::PartMap<V>::get_mut
 zkafka_sandbox::kafka::partmap::PartMap<V>::get_or_default
-zkafka_sandbox::kafka::tools::KafkaTool::load_send
+zkafka_sandbox::kafka::cli::process::KafkaTool::load_send
 zkafka_sandbox::sim::bus::Bus::delivery_time
 zkafka_sandbox::sim::rng::Rng::below
 zkafka_sandbox::sim::world::Queue<K>::push

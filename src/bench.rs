@@ -97,7 +97,7 @@ pub fn seed_cluster(seed: u64, keep_trace: bool) -> crate::terminal::Terminal {
 }
 
 fn spawn_producers(t: &mut crate::terminal::Terminal, topic: &str, n: u32) {
-    use crate::kafka::tools::{KafkaTool, ToolJob};
+    use crate::kafka::cli::{KafkaTool, ToolJob};
     for _ in 0..n {
         let boot = t.cluster.broker_nodes.clone();
         let load = KafkaTool::new(

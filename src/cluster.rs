@@ -6,8 +6,8 @@ use std::fmt;
 use std::rc::Rc;
 
 use crate::kafka::broker::{Broker, KOut, KafkaConfig, KafkaFact, KafkaTimer};
+use crate::kafka::cli::KafkaTool;
 use crate::kafka::msg::KafkaMsg;
-use crate::kafka::tools::KafkaTool;
 use crate::kafka::types::BrokerId;
 use crate::sim::time::{Duration, Time};
 use crate::sim::world::World;

@@ -236,7 +236,7 @@ pub fn run_kafka_seed(seed: u64) -> SwarmRun {
 }
 
 pub fn run_kafka_seed_traced(seed: u64, keep_trace: bool) -> (SwarmRun, crate::terminal::Terminal) {
-    use crate::kafka::tools::{KafkaTool, ToolJob};
+    use crate::kafka::cli::{KafkaTool, ToolJob};
     let mut r = Rng::new(seed ^ 0x4b61_666b_6121);
     let zk = *r.pick(&[1u32, 3, 3, 3, 5]).unwrap_or(&3);
     let brokers = r.range_inclusive(2, 5) as u32;

@@ -232,7 +232,7 @@ fn fake_identity_hash(values: &[i32]) -> String {
 
 /// The seed walkthrough's assignment of `test` (10 partitions, RF 4, brokers 1..4): what
 /// Kafka's algorithm gives with start index 2 and shift 2. Shared by the tests of this module,
-/// `json` and `topics_cmd`.
+/// `json` and `cli`.
 #[cfg(test)]
 pub(crate) const SEED_ASSIGNMENT: [[i32; 4]; 10] = [
     [3, 2, 4, 1],

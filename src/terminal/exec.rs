@@ -7,8 +7,7 @@
 
 use crate::cluster::{Cluster, Proc, Shape};
 use crate::kafka::broker::Phase;
-use crate::kafka::tools::{KafkaTool, ToolJob};
-use crate::kafka::topics_cmd;
+use crate::kafka::cli::{self, KafkaTool, ToolJob};
 use crate::sim::rng::{Ppm, Rng};
 use crate::sim::time::Duration;
 use crate::sim::trace::narrate;
@@ -63,7 +62,7 @@ pub struct Terminal {
     /// 4lw whitelist for the next `cluster` (None = `*`).
     four_letter: Option<Vec<String>>,
     /// A `kafka-console-producer` reading its input lines (until a line `.`).
-    pub producer: Option<(topics_cmd::ProducerCmd, Vec<String>)>,
+    pub producer: Option<(cli::ProducerCmd, Vec<String>)>,
 }
 
 impl Terminal {
@@ -301,7 +300,7 @@ impl Terminal {
     }
 
     fn broker_list(&self, list: &str) -> Result<Vec<NodeId>, String> {
-        let servers = topics_cmd::parse_bootstrap_servers(list)?;
+        let servers = cli::parse_bootstrap_servers(list)?;
         let nodes: Vec<NodeId> = servers.iter().filter_map(|(h, p)| self.cluster.resolve_broker(h, *p)).collect();
         Ok(nodes)
     }
@@ -334,13 +333,13 @@ impl Terminal {
         let brokers = self.cluster.kafka_cfg.brokers.clone();
         match tool {
             T::Topics => {
-                let cmd = match topics_cmd::parse_topics_args(&args) {
+                let cmd = match cli::parse_topics_args(&args) {
                     Ok(c) => c,
                     Err(e) => return Output::err(e),
                 };
                 let (zk, boot) = match &cmd.connection {
-                    topics_cmd::Connection::Zookeeper(s) => {
-                        let zs = match topics_cmd::parse_zk_connect_string(s) {
+                    cli::Connection::Zookeeper(s) => {
+                        let zs = match cli::parse_zk_connect_string(s) {
                             Ok(z) => z,
                             Err(e) => return Output::err(e),
                         };
@@ -349,7 +348,7 @@ impl Terminal {
                         self.rng.shuffle(&mut nodes);
                         (Some(nodes), Vec::new())
                     }
-                    topics_cmd::Connection::BootstrapServer(s) => match self.broker_list(s) {
+                    cli::Connection::BootstrapServer(s) => match self.broker_list(s) {
                         Ok(b) => (None, b),
                         Err(e) => return Output::err(e),
                     },
@@ -357,7 +356,7 @@ impl Terminal {
                 self.spawn_kafka_tool(KafkaTool::new(ToolJob::Topics(cmd), zk, boot, brokers), Duration::from_secs(70))
             }
             T::LeaderElection => {
-                let cmd = match topics_cmd::parse_leader_election_args(&args) {
+                let cmd = match cli::parse_leader_election_args(&args) {
                     Ok(c) => c,
                     Err(e) => return Output::err(e),
                 };
@@ -368,7 +367,7 @@ impl Terminal {
                 self.spawn_kafka_tool(KafkaTool::new(ToolJob::Election(cmd), None, boot, brokers), Duration::from_secs(70))
             }
             T::ConsoleConsumer => {
-                let cmd = match topics_cmd::parse_console_consumer_args(&args) {
+                let cmd = match cli::parse_console_consumer_args(&args) {
                     Ok(c) => c,
                     Err(e) => return Output::err(e),
                 };
@@ -384,7 +383,7 @@ impl Terminal {
                 self.spawn_kafka_tool(KafkaTool::new(ToolJob::Consumer(cmd), None, boot, brokers), limit)
             }
             T::ConsoleProducer => {
-                let cmd = match topics_cmd::parse_console_producer_args(&args) {
+                let cmd = match cli::parse_console_producer_args(&args) {
                     Ok(c) => c,
                     Err(e) => return Output::err(e),
                 };
@@ -405,7 +404,7 @@ impl Terminal {
         }
     }
 
-    fn run_producer(&mut self, cmd: topics_cmd::ProducerCmd, lines: Vec<String>) -> Output {
+    fn run_producer(&mut self, cmd: cli::ProducerCmd, lines: Vec<String>) -> Output {
         if lines.is_empty() {
             return Output::default();
         }
