@@ -15,10 +15,10 @@ use crate::sorted::SortedSet;
 use crate::zk::types::{CreateMode, ErrCode, Op, WriteOp};
 
 use super::super::assign::{assign_replicas_rack_unaware, AssignError};
+use super::super::cli::validate_topic_name;
 use super::super::io::{KIo, KOut};
 use super::super::json;
 use super::super::msg::{AdminOp, KErr, KafkaMsg};
-use super::super::cli::validate_topic_name;
 use super::super::types::TopicId;
 use super::super::zk_ops::{bytes, create, multi_error};
 use super::state_writes::Tell;
