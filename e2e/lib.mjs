@@ -43,14 +43,19 @@ export async function launch() {
 }
 
 /** A page that records console errors, page errors and dialogs (alert() must never fire). */
-export async function openPage(browser, url, viewport = { width: 1280, height: 800 }) {
-  const page = await browser.newPage({ viewport });
+export async function openPage(browser, url, viewport = { width: 1280, height: 800 }, locale = 'en-US') {
+  // The browser's language picks the page's language when the URL has no ?lang=: fixed here, so
+  // the tests read the same words on any machine.
+  const page = await browser.newPage({ viewport, locale });
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('dialog', async (d) => { problems.push(`dialog: ${d.message()}`); await d.dismiss(); });
   await page.goto(url);
   await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 20000 });
+  // The page's words: the string tables normally arrive before the wasm module, but on a loaded
+  // machine the first frame is drawn without them and relabelled when they come.
+  await page.waitForFunction(() => document.body.dataset.ready === 'error' || performance.getEntriesByName('i18n-ready').length > 0, null, { timeout: 20000 });
   return { page, problems };
 }
 

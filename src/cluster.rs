@@ -62,7 +62,7 @@ impl crate::sim::Fingerprint for Msg {
 
 impl Msg {
     /// Coarse kind for the UI filter.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> crate::vocab::MsgKind {
         match self {
             Msg::Zk(m) => m.kind(),
             Msg::Kafka(m) => m.kind(),

@@ -29,6 +29,7 @@ pub mod sorted;
 pub mod swarm;
 pub mod terminal;
 pub mod view;
+pub mod vocab;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 #[cfg(target_arch = "wasm32")]

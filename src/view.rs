@@ -22,6 +22,7 @@ use crate::sim::world::{Life, Payload};
 use crate::sim::NodeId;
 use crate::terminal::exec::Output;
 use crate::terminal::Terminal;
+use crate::vocab::MsgKind;
 use crate::zk::tree::DataTree;
 
 /// Bytes of znode data sent to the page per node.
@@ -359,20 +360,87 @@ json_struct! {
     }
 }
 
+/// A ZooKeeper server, a broker or a client tool: an object tagged by `kind` (`zk`, `broker`,
+/// `tool`; `vocab::vocabulary().nodes`), with the fields of its variant.
+#[derive(Clone, Debug)]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[cfg_attr(test, serde(tag = "kind", rename_all = "lowercase"))]
+pub enum NodeView {
+    Zk(ZkServerView),
+    Broker(BrokerNodeView),
+    Tool(ToolView),
+}
+
+impl NodeView {
+    pub fn name(&self) -> &str {
+        match self {
+            NodeView::Zk(n) => &n.name,
+            NodeView::Broker(n) => &n.name,
+            NodeView::Tool(n) => &n.name,
+        }
+    }
+
+    /// The tag: `zk`, `broker` or `tool`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            NodeView::Zk(_) => "zk",
+            NodeView::Broker(_) => "broker",
+            NodeView::Tool(_) => "tool",
+        }
+    }
+
+    pub fn up(&self) -> bool {
+        match self {
+            NodeView::Zk(n) => n.up,
+            NodeView::Broker(n) => n.up,
+            NodeView::Tool(n) => n.up,
+        }
+    }
+
+    pub fn zk(&self) -> Option<&ZkServerView> {
+        match self {
+            NodeView::Zk(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    pub fn broker(&self) -> Option<&BrokerNodeView> {
+        match self {
+            NodeView::Broker(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+impl crate::json_out::ToJson for NodeView {
+    fn write_json(&self, out: &mut String) {
+        let (tag, inner): (&str, &dyn crate::json_out::ToJson) = match self {
+            NodeView::Zk(n) => ("zk", n),
+            NodeView::Broker(n) => ("broker", n),
+            NodeView::Tool(n) => ("tool", n),
+        };
+        // `{"kind":TAG,` then the variant's own members (its object without the opening brace).
+        out.push_str("{\"kind\":\"");
+        out.push_str(tag);
+        out.push('"');
+        let start = out.len();
+        inner.write_json(out);
+        out.replace_range(start..start + 1, ",");
+    }
+}
+
 json_struct! {
-    /// A ZooKeeper server, a broker or a client tool.
+    /// A ZooKeeper server (`QuorumPeer`).
     #[derive(Clone, Debug)]
     #[cfg_attr(test, derive(serde::Serialize))]
-    pub struct NodeView {
+    pub struct ZkServerView {
         pub name: String,
-        /// `zk`, `broker` or `tool`.
-        pub kind: &'static str,
-        /// `myid` or `broker.id`.
+        /// `myid`.
         pub id: i64,
         /// `up`, `stopping`, `stopped`, `crashed`.
         pub life: &'static str,
         pub up: bool,
-        /// `LOOKING`, `FOLLOWING`, `LEADING` (ZooKeeper servers that are up).
+        /// `LOOKING`, `FOLLOWING`, `LEADING` (when up).
         pub role: Option<&'static str>,
         /// What `srvr` says after `Mode:` (`leader`, `follower`, `standalone`), when serving.
         pub mode: Option<&'static str>,
@@ -385,14 +453,44 @@ json_struct! {
         pub sessions: Option<usize>,
         /// Client connections to this server.
         pub clients: Option<usize>,
+    }
+}
+
+json_struct! {
+    /// A Kafka broker (`KafkaServer`).
+    #[derive(Clone, Debug)]
+    #[cfg_attr(test, derive(serde::Serialize))]
+    pub struct BrokerNodeView {
+        pub name: String,
+        /// `broker.id`.
+        pub id: i64,
+        pub life: &'static str,
+        pub up: bool,
+        /// `CONTROLLER` or `BROKER` (when up).
+        pub role: Option<&'static str>,
+        /// The controller epoch this broker holds while it is the controller.
+        pub controller_epoch: Option<u32>,
+        /// The controller this broker knows of (`b3`).
+        pub active_controller: Option<String>,
         /// Broker is the controller (`/controller`).
         pub controller: bool,
         /// Broker is registered under `/brokers/ids`.
         pub registered: bool,
         /// Broker state (`RunningAsBroker`, `PendingControlledShutdown`, …) and its ZooKeeper session.
         pub broker_state: Option<String>,
-        /// Whether the process is simulated (always, since the brokers landed; kept for the page).
-        pub simulated: bool,
+    }
+}
+
+json_struct! {
+    /// A running client tool (zookeeper-shell, nc, a load client).
+    #[derive(Clone, Debug)]
+    #[cfg_attr(test, derive(serde::Serialize))]
+    pub struct ToolView {
+        pub name: String,
+        /// The tool's node number.
+        pub id: i64,
+        pub life: &'static str,
+        pub up: bool,
     }
 }
 
@@ -532,8 +630,8 @@ pub fn snapshot(term: &Terminal, since: u64, max_trace: usize, panels: Panels) -
         .map(|f| {
             let e = f.envelope;
             let kind = match &e.payload {
-                Payload::Msg(m) => m.kind(),
-                Payload::Fin => "fin",
+                Payload::Msg(m) => m.kind().id(),
+                Payload::Fin => MsgKind::Fin.id(),
             };
             FlightView {
                 id: e.id,
@@ -596,9 +694,8 @@ fn zk_views(c: &Cluster) -> Vec<NodeView> {
         let Some(slot) = w.slot(*n) else { continue };
         let Proc::Zk(s) = &slot.proc else { continue };
         let up = slot.is_up();
-        v.push(NodeView {
+        v.push(NodeView::Zk(ZkServerView {
             name: slot.name.clone(),
-            kind: "zk",
             id: i as i64 + 1,
             life: life_name(slot.life),
             up,
@@ -610,11 +707,7 @@ fn zk_views(c: &Cluster) -> Vec<NodeView> {
             leader: if up { s.leader().and_then(|sid| c.zk_node(sid.0 as u32)).map(|n| w.name(n)) } else { None },
             sessions: up.then(|| s.tree().sessions().len()),
             clients: up.then(|| s.clients().len()),
-            controller: false,
-            registered: false,
-            broker_state: None,
-            simulated: true,
-        });
+        }));
     }
     v
 }
@@ -627,25 +720,7 @@ fn tool_views(c: &Cluster) -> Vec<NodeView> {
         .filter(|(i, s)| {
             matches!(s.proc, Proc::Shell(_) | Proc::Nc(_) | Proc::Writer(_)) && s.is_up() && !c.is_free_tool(NodeId(*i as u32))
         })
-        .map(|(i, s)| NodeView {
-            name: s.name.clone(),
-            kind: "tool",
-            id: i as i64,
-            life: life_name(s.life),
-            up: true,
-            role: None,
-            mode: None,
-            epoch: None,
-            zxid: None,
-            round: None,
-            leader: None,
-            sessions: None,
-            clients: None,
-            controller: false,
-            registered: false,
-            broker_state: None,
-            simulated: true,
-        })
+        .map(|(i, s)| NodeView::Tool(ToolView { name: s.name.clone(), id: i as i64, life: life_name(s.life), up: true }))
         .collect()
 }
 
@@ -697,25 +772,18 @@ pub fn broker_views(c: &Cluster, tree: Option<&DataTree>) -> Vec<BrokerView> {
                 }
             });
             let is_ctl = broker.map_or(up && controller == Some(id), |b| b.is_controller());
-            let node = NodeView {
+            let node = NodeView::Broker(BrokerNodeView {
                 name: name.clone(),
-                kind: "broker",
                 id: id as i64,
                 life,
                 up,
                 role: broker.map(|b| if b.is_controller() { "CONTROLLER" } else { "BROKER" }),
-                mode: None,
-                epoch: broker.and_then(|b| b.ctl.as_ref()).map(|c| c.epoch.0 as u32),
-                zxid: None,
-                round: None,
-                leader: broker.and_then(|b| b.active_controller).map(|c| format!("b{c}")),
-                sessions: None,
-                clients: None,
+                controller_epoch: broker.and_then(|b| b.ctl.as_ref()).map(|c| c.epoch.0 as u32),
+                active_controller: broker.and_then(|b| b.active_controller).map(|c| format!("b{c}")),
                 controller: is_ctl,
                 registered: reg,
                 broker_state: state,
-                simulated: true,
-            };
+            });
             BrokerView { name, id, node }
         })
         .collect()
@@ -884,7 +952,7 @@ fn trace_views(c: &Cluster, since: u64, max: usize) -> (Vec<TraceView>, u64) {
     for (i, r) in recs.iter().enumerate().skip(start) {
         let kind = record_kind(r);
         let (msg_kind, peer) = match &r.kind {
-            TraceKind::Deliver { from, msg } | TraceKind::Dropped { from, msg, .. } => (Some(msg.kind()), Some(w.name(*from))),
+            TraceKind::Deliver { from, msg } | TraceKind::Dropped { from, msg, .. } => (Some(msg.kind().id()), Some(w.name(*from))),
             TraceKind::Disconnect { from } => (None, Some(w.name(*from))),
             _ => (None, None),
         };
@@ -932,7 +1000,7 @@ mod tests {
     }
 
     fn leader(s: &Snapshot) -> Option<String> {
-        s.nodes.iter().find(|n| n.mode == Some("leader")).map(|n| n.name.clone())
+        s.nodes.iter().filter_map(NodeView::zk).find(|n| n.mode == Some("leader")).map(|n| n.name.clone())
     }
 
     #[test]
@@ -976,8 +1044,8 @@ mod tests {
         assert!(Driver::new(1, 3, 99).is_err());
         let d = Driver::new(1, 5, 2).unwrap();
         let s = d.snapshot(0);
-        assert_eq!(s.nodes.iter().filter(|n| n.kind == "zk").count(), 5);
-        assert_eq!(s.nodes.iter().filter(|n| n.kind == "broker").count(), 2);
+        assert_eq!(s.nodes.iter().filter(|n| n.kind() == "zk").count(), 5);
+        assert_eq!(s.nodes.iter().filter(|n| n.kind() == "broker").count(), 2);
     }
 
     #[test]
@@ -1000,16 +1068,16 @@ mod tests {
         let mut d = started(1);
         let s = d.snapshot(0);
         let old = leader(&s).expect("a leader after 5 s");
-        assert_eq!(s.nodes.iter().filter(|n| n.role == Some("FOLLOWING")).count(), 2);
+        assert_eq!(s.nodes.iter().filter_map(NodeView::zk).filter(|n| n.role == Some("FOLLOWING")).count(), 2);
         let out = d.act("kill", &old);
         assert!(!out.error, "{:?}", out.lines);
         d.advance(5_000_000, u32::MAX);
         let s = d.snapshot(0);
         let new = leader(&s).expect("a new leader");
         assert_ne!(new, old);
-        let dead = s.nodes.iter().find(|n| n.name == old).unwrap();
+        let dead = s.nodes.iter().filter_map(NodeView::zk).find(|n| n.name == old).unwrap();
         assert_eq!((dead.life, dead.role), ("crashed", None));
-        assert_eq!(s.nodes.iter().find(|n| n.name == new).unwrap().epoch, Some(2));
+        assert_eq!(s.nodes.iter().filter_map(NodeView::zk).find(|n| n.name == new).unwrap().epoch, Some(2));
     }
 
     #[test]
@@ -1158,10 +1226,10 @@ mod tests {
         let s = d.snapshot(0);
         // Broker 1 started first and created /controller.
         assert_eq!(s.controller, Some(1));
-        let b1 = s.nodes.iter().find(|n| n.name == "b1").unwrap();
+        let b1 = s.nodes.iter().filter_map(NodeView::broker).find(|n| n.name == "b1").unwrap();
         assert!(b1.controller && b1.registered && b1.up && b1.role == Some("CONTROLLER"), "{b1:?}");
         assert!(b1.broker_state.as_deref().unwrap_or("").starts_with("RunningAsBroker"), "{b1:?}");
-        let b3 = s.nodes.iter().find(|n| n.name == "b3").unwrap();
+        let b3 = s.nodes.iter().filter_map(NodeView::broker).find(|n| n.name == "b3").unwrap();
         assert!(!b3.up && !b3.registered, "{b3:?}");
         let t = s.topics.iter().find(|t| t.name == "t").unwrap();
         let p = &t.partitions[0];

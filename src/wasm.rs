@@ -71,6 +71,13 @@ impl Sandbox {
         parse_seed(seed).err()
     }
 
+    /// The page's vocabularies (`vocab.rs`): `{messages: [{id, label, colour, members}],
+    /// trace_filters: [{id, label, kinds}], nodes: [{id, label, place}]}`. The page keeps no list
+    /// of its own: the legend, the filters and the cluster's rows are built from this.
+    pub fn vocabulary() -> JsValue {
+        to_js(&crate::vocab::vocabulary())
+    }
+
     /// The seed, as a decimal string.
     pub fn seed(&self) -> String {
         self.d.seed().to_string()

@@ -42,21 +42,6 @@ export function flash(e, cls = 'flash') {
   else e.classList.add(cls);
 }
 
-/** Message kinds and their colours (legend, filter, dots). */
-export const KIND_COLOURS = {
-  vote: '#e0a100', discovery: '#9b59b6', sync: '#16a085', broadcast: '#2e86de', ping: '#95a5a6',
-  session: '#d35400', '4lw': '#7f8c8d', client: '#27ae60', fin: '#c0392b',
-  leaderandisr: '#e84393', updatemetadata: '#6c5ce7', fetch: '#00b894', produce: '#fd9644',
-  controller: '#b33939', kafka: '#e17055',
-};
-
-export function kindColour(kind) {
-  if (KIND_COLOURS[kind]) return KIND_COLOURS[kind];
-  let h = 0;
-  for (const ch of String(kind)) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return `hsl(${h % 360} 60% 45%)`;
-}
-
 /** 12.345678s from microseconds. */
 export function fmtTime(us) {
   const s = Math.floor(us / 1e6);

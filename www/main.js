@@ -4,12 +4,15 @@
 
 import { wasmModule } from './boot.js';
 import init, { Sandbox } from './pkg/zkafka_sandbox.js';
-import { el, clear, setText, KIND_COLOURS, kindColour } from './dom.js';
+import { el, clear, setText } from './dom.js';
+import { setVocabulary, messageKinds, kindColour } from './vocab.js';
 import { ClusterView } from './render/cluster.js';
 import { ZnodeView } from './render/znodes.js';
 import { TopicView } from './render/topics.js';
 import { LogView, PER_FLUSH } from './render/log.js';
 import { TerminalView } from './terminal.js';
+import { t, onLangChange, LANGS } from './i18n.js';
+import { langReady, mountLangSwitch } from './page-i18n.js';
 import { initLessons, LESSON_PARAMS } from './lessons.js';
 
 const SPEEDS = [0.001, 0.01, 0.1, 1, 10, 100, 1000];
@@ -21,6 +24,7 @@ const DEFAULT_SPEED = 2; // ×0.1: a 2 ms message crosses in 20 ms of wall time
 const SIM_BUDGET_MS = 5;
 const CHUNK_MS = 0.5; // events per runUntil call: about this much work (measured rate)
 const $ = (id) => document.getElementById(id);
+const LANG_WAIT_MS = 20; // the longest the first frame waits for the string tables
 
 const app = {
   sb: null, snap: null, since: 0, playing: false, speed: DEFAULT_SPEED, vt: 0, lastTs: null,
@@ -33,11 +37,11 @@ export function readParams(search) {
   const errors = [];
   const out = { seed: null, zk: 3, brokers: 4, script: null, speed: DEFAULT_SPEED, embed: q.get('embed') === '1', paused: q.get('paused') === '1' };
   const known = new Set(['seed', 'zk', 'brokers', 'script', 'speed', 'embed', 'paused', 'lang', ...LESSON_PARAMS]);
-  for (const k of q.keys()) if (!known.has(k)) errors.push(`unknown URL parameter '${k}' (known: ${[...known].join(', ')})`);
+  for (const k of q.keys()) if (!known.has(k)) errors.push(t('page.err.unknown-param', { name: k, known: [...known].join(', ') }));
   const int = (name, lo, hi) => {
     const v = q.get(name);
     if (v === null) return null;
-    if (!/^\d{1,3}$/.test(v) || +v < lo || +v > hi) { errors.push(`${name} must be a whole number from ${lo} to ${hi}, got '${v.slice(0, 30)}'`); return null; }
+    if (!/^\d{1,3}$/.test(v) || +v < lo || +v > hi) { errors.push(t('page.err.int-range', { name, lo, hi, value: v.slice(0, 30) })); return null; }
     return +v;
   };
   out.zk = int('zk', 1, 7) ?? 3;
@@ -48,12 +52,13 @@ export function readParams(search) {
   }
   if (q.has('speed')) {
     const i = SPEEDS.indexOf(Number(q.get('speed')));
-    if (i < 0) errors.push(`speed must be one of ${SPEEDS.join(', ')}, got '${q.get('speed').slice(0, 30)}'`); else out.speed = i;
+    if (i < 0) errors.push(t('page.err.speed', { speeds: SPEEDS.join(', '), value: q.get('speed').slice(0, 30) })); else out.speed = i;
   }
   if (q.has('script')) {
     const s = q.get('script');
-    if (s.length > 20000) errors.push('script is longer than 20000 characters'); else out.script = s;
+    if (s.length > 20000) errors.push(t('page.err.script-long', { max: 20000 })); else out.script = s;
   }
+  if (q.has('lang') && !LANGS.includes(q.get('lang'))) errors.push(t('page.err.lang', { langs: LANGS.join(', '), value: q.get('lang').slice(0, 30) }));
   return { params: out, errors };
 }
 
@@ -116,7 +121,7 @@ function act(kind, node) {
 function selectNode(name) {
   app.selected = name;
   app.views.cluster.select(name);
-  setText($('selname'), `${name}:`);
+  setText($('selname'), t('page.selected', { name }));
 }
 
 function nodeKey(ev, name) {
@@ -134,7 +139,7 @@ function setPlaying(on) {
   app.lastTs = null;
   app.pace = [];
   app.vt = app.sb.nowUs();
-  setText($('play'), on ? '❚❚ pause' : '▶ play'); // U+275A: in DejaVu, unlike ⏸
+  setText($('play'), t(on ? 'page.pause' : 'page.play')); // U+275A: in DejaVu, unlike ⏸
   $('play').setAttribute('aria-pressed', String(on));
 }
 
@@ -162,8 +167,8 @@ function refresh() {
   if (wantTrace) app.since = snap.trace_len;
   app.snap = snap;
   setText($('time'), snap.now);
-  setText($('stats'), `seed ${snap.seed} · ${snap.events} events · ${snap.flights_total} in flight · trace ${snap.trace_hash}`);
-  setText($('net'), snap.cuts.length ? `${snap.net} · cut: ${snap.cuts.map(([a, b]) => `${a}→${b}`).join(' ')}` : snap.net);
+  setText($('stats'), t('page.stats', { seed: snap.seed, events: snap.events, flights: snap.flights_total, hash: snap.trace_hash }));
+  setText($('net'), snap.cuts.length ? t('page.net-cut', { net: snap.net, cuts: snap.cuts.map(([a, b]) => `${a}→${b}`).join(' ') }) : snap.net);
   v.cluster.update(snap);
   v.log.add(snap);
   if (wantZnodes) v.znodes.update(snap);
@@ -195,7 +200,7 @@ function showPace(ts) {
   while (p.length > 2 && ts - p[0][0] > 1000) p.shift();
   const limited = app.playing && performance.now() - app.limitedAt < 1000 && p.length > 1 && ts > p[0][0];
   const actual = limited ? (p[p.length - 1][1] - p[0][1]) / 1000 / (ts - p[0][0]) : 0;
-  setText($('pace'), limited && actual < 0.9 * SPEEDS[app.speed] ? `running at ×${fmtSpeed(actual)} (cannot keep up)` : '');
+  setText($('pace'), limited && actual < 0.9 * SPEEDS[app.speed] ? t('page.pace', { speed: fmtSpeed(actual) }) : '');
 }
 
 function fmtSpeed(x) {
@@ -268,7 +273,7 @@ function wire() {
   $('groups').addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); act('partition', $('groups').value); } });
   for (const b of document.querySelectorAll('#nodeactions button')) {
     b.addEventListener('click', () => {
-      if (!app.selected) { app.views.term.print(['select a node first (click it or Tab to it)'], 'err'); return; }
+      if (!app.selected) { app.views.term.print([t('page.select-first')], 'err'); return; }
       act(b.dataset.action, app.selected);
     });
   }
@@ -283,8 +288,8 @@ function wire() {
     });
   }
   const legend = $('legend');
-  for (const k of Object.keys(KIND_COLOURS)) {
-    const b = el('button', { type: 'button', class: 'kind', 'aria-pressed': 'true', dataset: { kind: k }, style: `--c:${kindColour(k)}` }, k);
+  for (const { id: k, label, members } of messageKinds()) {
+    const b = el('button', { type: 'button', class: 'kind', 'aria-pressed': 'true', title: members, dataset: { kind: k }, style: `--c:${kindColour(k)}` }, label);
     b.addEventListener('click', () => {
       const hidden = app.views.cluster.hidden;
       if (hidden.has(k)) hidden.delete(k); else hidden.add(k);
@@ -301,13 +306,13 @@ function wire() {
     const se = Sandbox.checkSeed(seed);
     if (se) errors.push(se);
     const zk = Number($('zk').value), brokers = Number($('brokers').value);
-    if (!Number.isInteger(zk) || zk < 1 || zk > 7) errors.push('zk must be a whole number from 1 to 7');
-    if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9) errors.push('brokers must be a whole number from 1 to 9');
+    if (!Number.isInteger(zk) || zk < 1 || zk > 7) errors.push(t('page.err.zk-range'));
+    if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9) errors.push(t('page.err.brokers-range'));
     showErrors(errors);
     if (errors.length) return;
     newSandbox(seed, zk, brokers);
     rebuildViews();
-    app.views.term.print([`new cluster: seed ${app.sb.seed()}, ${zk} ZooKeeper servers, ${brokers} brokers (nothing started: try zk start 1)`], 'info');
+    app.views.term.print([t('page.info.new-cluster', { seed: app.sb.seed(), zk, brokers })], 'info');
   });
   document.addEventListener('keydown', (ev) => {
     const t = ev.target;
@@ -326,7 +331,17 @@ function rebuildViews() {
   for (const id of ['cluster', 'events', 'znodes', 'topics', 'terminal']) clear($(id));
   app.views = buildViews();
   app.selected = null;
-  setText($('selname'), 'select a node (click or Tab), then:');
+  setText($('selname'), t('page.select-hint'));
+}
+
+/** After a language switch: the words this file and the views wrote themselves (the static ones
+ * are filled by applyI18n from their data-i18n attributes). */
+function relabel() {
+  if (app.search0 !== undefined) showErrors(readParams(app.search0).errors);
+  setText($('play'), t(app.playing ? 'page.pause' : 'page.play'));
+  setText($('selname'), app.selected ? t('page.selected', { name: app.selected }) : t('page.select-hint'));
+  for (const v of Object.values(app.views || {})) if (v.relabel) v.relabel();
+  app.dirty = true;
 }
 
 async function main() {
@@ -335,6 +350,15 @@ async function main() {
   performance.mark('wasm-compiled');
   await init(compiled ? { module_or_path: compiled } : undefined);
   performance.mark('wasm-ready');
+  setVocabulary(Sandbox.vocabulary());
+  // The string tables were fetched since page-i18n.js loaded, in parallel with the wasm module:
+  // normally ready by now. If not (a loaded machine), wait a few ms at most, draw the first frame
+  // anyway and relabel the page when they arrive.
+  const late = await Promise.race([langReady.then(() => false), new Promise((r) => setTimeout(r, LANG_WAIT_MS, true))]);
+  mountLangSwitch($('lang'));
+  onLangChange(relabel);
+  if (late) langReady.then(relabel);
+  app.search0 = location.search;
   const { params, errors } = readParams(location.search);
   if (params.embed) document.body.classList.add('embed');
   showErrors(errors);
@@ -343,7 +367,8 @@ async function main() {
   newSandbox(params.seed ?? Sandbox.freshSeed(), params.zk, params.brokers);
   rebuildViews();
   const term = app.views.term;
-  term.print([`seed ${app.sb.seed()}: ${params.zk} ZooKeeper servers, ${params.brokers} brokers, nothing started. Type help, or zk start 1.`], 'info');
+  const hello = () => term.print([t('page.info.start', { seed: app.sb.seed(), zk: params.zk, brokers: params.brokers })], 'info');
+  if (late) langReady.then(hello); else hello(); // in the reader's language, even when the tables came late
   if (params.script !== null) {
     for (const line of params.script.split(/\r?\n/)) {
       if (line.trim() === '' || line.trim().startsWith('#')) continue;
@@ -369,6 +394,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  showErrors([`the sandbox failed to start: ${e && e.message ? e.message : e}`]);
+  showErrors([t('page.err.start-failed', { error: e && e.message ? e.message : e })]);
   document.body.dataset.ready = 'error';
 });

@@ -2,6 +2,7 @@
 // unchanged; output is printed as text. History with ↑/↓.
 
 import { el, setText } from './dom.js';
+import { t } from './i18n.js';
 
 const MAX_LINES = 2000;
 
@@ -9,7 +10,7 @@ export class TerminalView {
   constructor(root, { run }) {
     this.out = el('pre', { class: 'term-out', 'aria-live': 'polite', tabindex: '0' });
     this.prompt = el('span', { class: 'prompt' }, '$');
-    this.input = el('input', { class: 'term-in', type: 'text', spellcheck: 'false', autocomplete: 'off', 'aria-label': 'terminal command', placeholder: 'type a command (help)' });
+    this.input = el('input', { class: 'term-in', type: 'text', spellcheck: 'false', autocomplete: 'off', 'aria-label': t('page.term.aria'), placeholder: t('page.term.placeholder') });
     const form = el('form', { class: 'term-line', onsubmit: (ev) => { ev.preventDefault(); this.submit(); } }, this.prompt, this.input);
     root.append(this.out, form);
     this.run = run;
@@ -51,6 +52,12 @@ export class TerminalView {
     if (!this.scrollPending) return;
     this.scrollPending = false;
     this.out.scrollTop = this.out.scrollHeight;
+  }
+
+  /** The page's words again, after a language switch. */
+  relabel() {
+    this.input.setAttribute('aria-label', t('page.term.aria'));
+    this.input.placeholder = t('page.term.placeholder');
   }
 
   setShell(open) {

@@ -17,6 +17,7 @@ use std::rc::Rc;
 
 use super::types::{BrokerId, ControllerEpoch, LeaderEpoch, TopicId, TopicPartition};
 use crate::sim::trace::StableHasher;
+use crate::vocab::MsgKind;
 
 /// One item of an AdminResponse: the item's name (topic or partition) and its error with message.
 pub type AdminResult = (String, Result<(), (KErr, String)>);
@@ -276,17 +277,17 @@ pub enum KafkaMsg {
 }
 
 impl KafkaMsg {
-    /// Coarse kind for the UI filter.
-    pub fn kind(&self) -> &'static str {
+    /// Coarse kind for the page's colours and filters (`vocab.rs`).
+    pub fn kind(&self) -> MsgKind {
         match self {
-            KafkaMsg::LeaderAndIsr { .. } | KafkaMsg::LeaderAndIsrResponse { .. } => "leader-and-isr",
-            KafkaMsg::UpdateMetadata { .. } | KafkaMsg::StopReplica { .. } => "controller",
-            KafkaMsg::Fetch { .. } | KafkaMsg::FetchResponse { .. } => "fetch",
-            KafkaMsg::Produce { .. } | KafkaMsg::ProduceResponse { .. } => "produce",
-            KafkaMsg::AlterIsr { .. } | KafkaMsg::AlterIsrResponse { .. } => "alter-isr",
-            KafkaMsg::ControlledShutdown { .. } | KafkaMsg::ControlledShutdownResponse { .. } => "controlled-shutdown",
+            KafkaMsg::LeaderAndIsr { .. } | KafkaMsg::LeaderAndIsrResponse { .. } => MsgKind::LeaderAndIsr,
+            KafkaMsg::UpdateMetadata { .. } | KafkaMsg::StopReplica { .. } => MsgKind::UpdateMetadata,
+            KafkaMsg::Fetch { .. } | KafkaMsg::FetchResponse { .. } => MsgKind::Fetch,
+            KafkaMsg::Produce { .. } | KafkaMsg::ProduceResponse { .. } => MsgKind::Produce,
+            KafkaMsg::AlterIsr { .. } | KafkaMsg::AlterIsrResponse { .. } => MsgKind::AlterIsr,
+            KafkaMsg::ControlledShutdown { .. } | KafkaMsg::ControlledShutdownResponse { .. } => MsgKind::ControlledShutdown,
             KafkaMsg::Metadata { .. } | KafkaMsg::MetadataResponse { .. } | KafkaMsg::Admin { .. } | KafkaMsg::AdminResponse { .. } => {
-                "admin"
+                MsgKind::Admin
             }
         }
     }

@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 use super::tree::{DataTree, Txn, TxnBody};
 use super::types::{EventType, Op, Reply, SessionId, Sid, WriteOp, Zxid};
+use crate::vocab::MsgKind;
 
 /// `QuorumPeer.ServerState` (observers are not modelled).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize)]
@@ -430,17 +431,17 @@ impl crate::sim::Fingerprint for ZkMsg {
 }
 
 impl ZkMsg {
-    /// A coarse kind for the UI's message filter.
-    pub fn kind(&self) -> &'static str {
+    /// A coarse kind for the page's colours and filters (`vocab.rs`).
+    pub fn kind(&self) -> MsgKind {
         match self {
-            ZkMsg::Notification { .. } => "vote",
-            ZkMsg::FollowerInfo { .. } | ZkMsg::LeaderInfo { .. } | ZkMsg::AckEpoch { .. } => "discovery",
-            ZkMsg::Diff { .. } | ZkMsg::Trunc { .. } | ZkMsg::Snap { .. } | ZkMsg::NewLeader { .. } | ZkMsg::UpToDate => "sync",
-            ZkMsg::Proposal { .. } | ZkMsg::Ack { .. } | ZkMsg::Commit { .. } | ZkMsg::Request { .. } => "broadcast",
-            ZkMsg::Ping { .. } | ZkMsg::ClientPing | ZkMsg::PingReply => "ping",
-            ZkMsg::Revalidate { .. } | ZkMsg::RevalidateReply { .. } => "session",
-            ZkMsg::FourLetter { .. } | ZkMsg::FourLetterReply { .. } => "4lw",
-            _ => "client",
+            ZkMsg::Notification { .. } => MsgKind::Vote,
+            ZkMsg::FollowerInfo { .. } | ZkMsg::LeaderInfo { .. } | ZkMsg::AckEpoch { .. } => MsgKind::Discovery,
+            ZkMsg::Diff { .. } | ZkMsg::Trunc { .. } | ZkMsg::Snap { .. } | ZkMsg::NewLeader { .. } | ZkMsg::UpToDate => MsgKind::Sync,
+            ZkMsg::Proposal { .. } | ZkMsg::Ack { .. } | ZkMsg::Commit { .. } | ZkMsg::Request { .. } => MsgKind::Broadcast,
+            ZkMsg::Ping { .. } | ZkMsg::ClientPing | ZkMsg::PingReply => MsgKind::Ping,
+            ZkMsg::Revalidate { .. } | ZkMsg::RevalidateReply { .. } => MsgKind::Session,
+            ZkMsg::FourLetter { .. } | ZkMsg::FourLetterReply { .. } => MsgKind::FourLetter,
+            _ => MsgKind::Client,
         }
     }
 }

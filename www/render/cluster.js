@@ -1,8 +1,12 @@
 // The cluster: ZooKeeper servers (top row), brokers (bottom row) and running client tools
 // (right column) as focusable buttons over a canvas that draws links, cut links and the
-// messages in flight, each placed along its link by (now - sent) / (delivery - sent).
+// messages in flight, each placed along its link by (now - sent) / (delivery - sent). Node kinds
+// and their rows come from Rust (vocab.js); a node of a kind this file does not know is drawn
+// with its name only, in the side column.
 
-import { el, setText, kindColour } from '../dom.js';
+import { el, setText } from '../dom.js';
+import { kindColour, nodePlace } from '../vocab.js';
+import { t } from '../i18n.js';
 
 export class ClusterView {
   constructor(root, { onSelect, onKey }) {
@@ -16,6 +20,7 @@ export class ClusterView {
     this.onKey = onKey;
     this.selected = null;
     this.hidden = new Set(); // message kinds filtered out
+    this.drawn = new Map(); // message kind -> dots drawn in the last frame (for the tests)
     this.size = { w: 0, h: 0 };
     // The panel and node sizes come from ResizeObserver callbacks (run after the browser's own
     // layout, before paint): reading clientWidth or offsetWidth while drawing would force an
@@ -42,7 +47,7 @@ export class ClusterView {
   update(snap) {
     const names = new Set();
     for (const n of snap.nodes) {
-      if (n.kind === 'tool' && !n.up) continue;
+      if (nodePlace(n.kind) === 'side' && !n.up) continue;
       names.add(n.name);
       let b = this.buttons.get(n.name);
       if (!b) {
@@ -65,8 +70,8 @@ export class ClusterView {
         setText(b.parts.name, n.name);
         setText(b.parts.role, roleText);
         setText(b.parts.info, nodeInfo(n));
-        setText(b.parts.badge, n.controller ? 'controller' : '');
-        b.btn.dataset.role = n.role ? n.role.toLowerCase() : n.life;
+        setText(b.parts.badge, n.controller ? t('page.node.controller') : '');
+        b.btn.dataset.role = n.role ? String(n.role).toLowerCase() : n.life;
         b.btn.dataset.life = n.life;
         b.btn.dataset.mode = n.mode || '';
         b.btn.classList.toggle('down', !n.up);
@@ -85,6 +90,11 @@ export class ClusterView {
     this.draw(snap);
   }
 
+  /** The page's words again, after a language switch (nodes are redrawn on the next update). */
+  relabel() {
+    for (const b of this.buttons.values()) b.key = '';
+  }
+
   layout(snap) {
     const { w, h } = this.panel;
     if (!this.layoutNeeded && w === this.size.w && h === this.size.h) return;
@@ -95,17 +105,17 @@ export class ClusterView {
     this.canvas.height = Math.max(1, h * dpr);
     this.canvas.style.width = `${w}px`;
     this.canvas.style.height = `${h}px`;
-    const groups = { zk: [], broker: [], tool: [] };
-    for (const n of snap.nodes) if (this.buttons.has(n.name)) groups[n.kind].push(n.name);
-    const toolW = groups.tool.length ? 90 : 0;
+    const groups = { top: [], bottom: [], side: [] };
+    for (const n of snap.nodes) if (this.buttons.has(n.name)) groups[nodePlace(n.kind)].push(n.name);
+    const toolW = groups.side.length ? 90 : 0;
     const row = (list, y) => list.forEach((name, i) => {
       const x = (w - toolW) * (i + 0.5) / list.length;
       this.pos.set(name, { x, y });
     });
-    const hasBrokers = groups.broker.length > 0;
-    row(groups.zk, hasBrokers ? h * 0.25 : h * 0.45);
-    row(groups.broker, h * 0.76);
-    groups.tool.forEach((name, i) => this.pos.set(name, { x: w - toolW / 2, y: h * (i + 0.5) / groups.tool.length }));
+    const hasBottom = groups.bottom.length > 0;
+    row(groups.top, hasBottom ? h * 0.25 : h * 0.45);
+    row(groups.bottom, h * 0.76);
+    groups.side.forEach((name, i) => this.pos.set(name, { x: w - toolW / 2, y: h * (i + 0.5) / groups.side.length }));
     for (const [name, b] of this.buttons) {
       const p = this.pos.get(name);
       if (!p) continue;
@@ -137,6 +147,7 @@ export class ClusterView {
     }
     ctx.setLineDash([]);
     const now = snap.now_us;
+    this.drawn = new Map();
     for (const f of snap.flights) {
       if (this.hidden.has(f.kind)) continue;
       const a = this.pos.get(f.from), b = this.pos.get(f.to);
@@ -149,19 +160,26 @@ export class ClusterView {
       const x = a.x + dx * t + ox, y = a.y + dy * t + oy;
       ctx.fillStyle = kindColour(f.kind);
       ctx.beginPath(); ctx.arc(x, y, f.held ? 4 : 5, 0, Math.PI * 2); ctx.fill();
+      this.drawn.set(f.kind, (this.drawn.get(f.kind) || 0) + 1);
       if (f.held) { ctx.strokeStyle = '#c0392b'; ctx.lineWidth = 2; ctx.stroke(); }
     }
   }
 }
 
+// What a node's box says, by its kind (NodeView in src/view.rs is tagged by `kind`).
 function nodeRole(n) {
-  if (n.kind === 'tool') return 'client';
-  if (!n.up) return n.life === 'crashed' ? 'crashed' : (n.kind === 'broker' && !n.simulated ? 'not started' : 'stopped');
-  if (n.kind === 'broker') return n.broker_state || (n.registered ? 'registered' : 'up');
-  return n.mode ? `${n.role} (${n.mode})` : n.role;
+  switch (n.kind) {
+    case 'zk': return !n.up ? t(n.life === 'crashed' ? 'page.node.crashed' : 'page.node.stopped') : (n.mode ? `${n.role} (${n.mode})` : n.role);
+    case 'broker': return !n.up ? t(n.life === 'crashed' ? 'page.node.crashed' : 'page.node.stopped') : (n.broker_state || t(n.registered ? 'page.node.registered' : 'page.node.up'));
+    case 'tool': return t('page.node.client');
+    default: return n.up ? '' : (n.life || '');
+  }
 }
 
 function nodeInfo(n) {
-  if (n.kind !== 'zk' || !n.up) return n.kind === 'broker' ? `id ${n.id}` : '';
-  return `epoch ${n.epoch} · ${n.zxid}\nround ${n.round} · ${n.sessions} sess · ${n.clients} conn`;
+  switch (n.kind) {
+    case 'zk': return n.up ? t('page.node.zk-info', { epoch: n.epoch, zxid: n.zxid, round: n.round, sessions: n.sessions, clients: n.clients }) : '';
+    case 'broker': return t('page.node.broker-id', { id: n.id });
+    default: return '';
+  }
 }

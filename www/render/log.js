@@ -1,7 +1,12 @@
 // The narrated event log, filterable by node and kind; selecting an event shows what it
 // changed (the state changes narrated while it was handled, computed in Rust).
 
-import { el, clear, setText, kindColour } from '../dom.js';
+import { el, clear, setText } from '../dom.js';
+import { kindColour, nodePlace, traceFilters } from '../vocab.js';
+import { t } from '../i18n.js';
+
+/** The translation of `key`, or `fallback` when the tables have none. */
+const tOr = (key, fallback) => { const s = t(key); return s === key ? fallback : s; };
 
 const KEEP = 5000;
 const SHOWN = 200;
@@ -11,13 +16,14 @@ const FLUSH_MS = 200;
 export class LogView {
   constructor(root) {
     this.root = root;
-    this.nodeSel = el('select', { 'aria-label': 'filter events by node', onchange: () => this.rebuild() }, el('option', { value: '' }, 'all nodes'));
-    this.kindSel = el('select', { 'aria-label': 'filter events by kind', onchange: () => this.rebuild() },
-      [['', 'all kinds'], ['change', 'state changes'], ['input', 'your commands'], ['deliver', 'deliveries'], ['timer', 'timers'], ['dropped', 'dropped'], ['disconnect', 'disconnects']]
-        .map(([v, t]) => el('option', { value: v }, t)));
-    this.msgSel = el('select', { 'aria-label': 'filter events by message kind', onchange: () => this.rebuild() }, el('option', { value: '' }, 'any message'));
+    this.nodeSel = el('select', { 'aria-label': t('page.log.node-aria'), onchange: () => this.rebuild() }, el('option', { value: '' }, t('page.log.all-nodes')));
+    // The kinds come from Rust (vocab.js); the page's table may translate their labels.
+    this.kindSel = el('select', { 'aria-label': t('page.log.kind-aria'), onchange: () => this.rebuild() },
+      traceFilters().map((f) => el('option', { value: f.id }, f.id ? tOr(`page.log.kind.${f.id}`, f.label) : t('page.log.all-kinds'))));
+    this.filterKinds = new Map(traceFilters().map((f) => [f.id, new Set(f.kinds)]));
+    this.msgSel = el('select', { 'aria-label': t('page.log.msg-aria'), onchange: () => this.rebuild() }, el('option', { value: '' }, t('page.log.any-message')));
     this.info = el('span', { class: 'muted small' });
-    this.list = el('ol', { class: 'log', 'aria-label': 'events', tabindex: '0' });
+    this.list = el('ol', { class: 'log', 'aria-label': t('page.log.list-aria'), tabindex: '0' });
     this.detail = el('div', { class: 'detail', 'aria-live': 'polite' });
     root.append(el('div', { class: 'filters' }, this.nodeSel, this.kindSel, this.msgSel, this.info), this.list, this.detail);
     this.entries = [];
@@ -40,8 +46,7 @@ export class LogView {
   matches(e) {
     const n = this.nodeSel.value, k = this.kindSel.value, m = this.msgSel.value;
     if (n && e.node !== n && e.peer !== n) return false;
-    if (k === 'change' && e.kind !== 'note' && e.kind !== 'life') return false;
-    if (k && k !== 'change' && e.kind !== k) return false;
+    if (k && !(this.filterKinds.get(k) || new Set([k])).has(e.kind)) return false;
     if (m && e.msg_kind !== m) return false;
     return true;
   }
@@ -56,7 +61,7 @@ export class LogView {
 
   add(snap) {
     if (snap.trace_skipped) this.skipped += snap.trace_skipped;
-    for (const n of snap.nodes) if (!this.nodes.has(n.name) && n.kind !== 'tool') { this.nodes.add(n.name); this.nodeSel.append(el('option', { value: n.name }, n.name)); }
+    for (const n of snap.nodes) if (!this.nodes.has(n.name) && nodePlace(n.kind) !== 'side') { this.nodes.add(n.name); this.nodeSel.append(el('option', { value: n.name }, n.name)); }
     for (const e of snap.trace) {
       if (e.msg_kind && !this.msgKinds.has(e.msg_kind)) { this.msgKinds.add(e.msg_kind); this.msgSel.append(el('option', { value: e.msg_kind }, e.msg_kind)); }
       this.entries.push(e);
@@ -102,7 +107,19 @@ export class LogView {
   }
 
   updateInfo() {
-    setText(this.info, `${this.entries.length} events kept${this.skipped ? ` (${this.skipped} skipped at high speed)` : ''}`);
+    setText(this.info, t(this.skipped ? 'page.log.kept-skipped' : 'page.log.kept', { count: this.entries.length, skipped: this.skipped }));
+  }
+
+  /** The page's words again, after a language switch. */
+  relabel() {
+    this.nodeSel.setAttribute('aria-label', t('page.log.node-aria'));
+    this.kindSel.setAttribute('aria-label', t('page.log.kind-aria'));
+    this.msgSel.setAttribute('aria-label', t('page.log.msg-aria'));
+    this.list.setAttribute('aria-label', t('page.log.list-aria'));
+    this.nodeSel.options[0].text = t('page.log.all-nodes');
+    this.msgSel.options[0].text = t('page.log.any-message');
+    for (const o of this.kindSel.options) o.text = o.value ? t(`page.log.kind.${o.value}`) : t('page.log.all-kinds');
+    this.updateInfo();
   }
 
   rebuild() {
@@ -118,9 +135,9 @@ export class LogView {
     li.classList.add('selected');
     clear(this.detail);
     this.detail.append(
-      el('div', null, el('b', null, `#${e.index} at ${e.at}`), ` · ${e.node} · ${e.kind}${e.msg_kind ? ` (${e.msg_kind})` : ''}`),
+      el('div', null, el('b', null, t('page.log.detail-head', { index: e.index, at: e.at })), ` · ${e.node} · ${e.kind}${e.msg_kind ? ` (${e.msg_kind})` : ''}`),
       el('div', { class: 'mono' }, e.text),
-      el('div', { class: 'muted small' }, e.effects.length ? 'what it changed:' : 'no narrated state change'),
+      el('div', { class: 'muted small' }, t(e.effects.length ? 'page.log.changed' : 'page.log.unchanged')),
       el('ul', { class: 'effects' }, e.effects.map((x) => el('li', null, x))),
     );
   }

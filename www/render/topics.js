@@ -2,13 +2,16 @@
 // from the brokers' logs. ISR shrink and expand flash red and green.
 
 import { el, clear, setText, flash } from '../dom.js';
+import { t } from '../i18n.js';
+
+const COLUMNS = ['topic', 'partition', 'leader', 'replicas', 'isr', 'logs'];
 
 export class TopicView {
   constructor(root) {
     this.root = root;
     this.head = el('div', { class: 'muted small' });
     this.table = el('table', { class: 'topics' },
-      el('thead', null, el('tr', null, ['topic', 'part', 'leader', 'replicas', 'ISR', 'LEO / HW'].map((h) => el('th', null, h)))));
+      el('thead', null, el('tr', null, COLUMNS.map((h) => el('th', { dataset: { col: h } }, t(`page.topics.col.${h}`))))));
     this.body = el('tbody');
     this.table.append(this.body);
     root.append(this.head, this.table);
@@ -23,18 +26,19 @@ export class TopicView {
     const key = JSON.stringify([snap.topics, snap.controller]);
     if (key === this.key) return;
     this.key = key;
-    setText(this.head, `controller: ${snap.controller === null ? 'none' : `broker ${snap.controller}`} · ${snap.topics.length} topic${snap.topics.length === 1 ? '' : 's'}`);
+    const controller = snap.controller === null ? t('page.topics.no-controller') : t('page.topics.broker', { id: snap.controller });
+    setText(this.head, t(snap.topics.length === 1 ? 'page.topics.head-one' : 'page.topics.head', { controller, count: snap.topics.length }));
     // Rows are rebuilt only when the set of topics and partitions changes; otherwise their cells
     // are updated in place (offsets change in every frame while producing).
     const shape = JSON.stringify(snap.topics.map((t) => [t.name, t.error, t.partitions.map((p) => p.id)]));
     if (shape !== this.shape) { this.shape = shape; this.build(snap); }
     const next = new Map();
-    for (const t of snap.topics) {
-      for (const p of t.partitions) {
-        const id = `${t.name}/${p.id}`;
+    for (const topic of snap.topics) {
+      for (const p of topic.partitions) {
+        const id = `${topic.name}/${p.id}`;
         const r = this.rows.get(id);
         next.set(id, p.isr);
-        setText(r.leader, p.leader === null ? '?' : (p.leader === -1 ? 'none' : String(p.leader)));
+        setText(r.leader, p.leader === null ? '?' : (p.leader === -1 ? t('page.topics.leader-none') : String(p.leader)));
         r.leader.classList.toggle('error', p.leader === -1);
         const repKey = JSON.stringify([p.replicas, p.out_of_sync]);
         if (repKey !== r.repKey) {
@@ -55,6 +59,13 @@ export class TopicView {
     this.prevIsr = next;
   }
 
+  /** The page's words again, after a language switch (rows are rebuilt on the next update). */
+  relabel() {
+    for (const th of this.table.querySelectorAll('th')) th.textContent = t(`page.topics.col.${th.dataset.col}`);
+    this.key = '';
+    this.shape = null;
+  }
+
   /** One row per partition (cells filled by update), a row per topic error, or a hint. */
   build(snap) {
     clear(this.body);
@@ -68,6 +79,6 @@ export class TopicView {
         this.body.append(r.row);
       }
     }
-    if (!snap.topics.length) this.body.append(el('tr', null, el('td', { colspan: 6, class: 'muted' }, 'no topics yet (start brokers, then kafka-topics --create …)')));
+    if (!snap.topics.length) this.body.append(el('tr', null, el('td', { colspan: 6, class: 'muted' }, t('page.topics.empty'))));
   }
 }

@@ -2,6 +2,7 @@
 // znode, as `get -s` prints it. Changed versions and zxids flash.
 
 import { el, clear, setText, flash } from '../dom.js';
+import { t } from '../i18n.js';
 
 const STAT_FIELDS = [
   ['cZxid', 'czxid'], ['ctime', 'ctime_ms'], ['mZxid', 'mzxid'], ['mtime', 'mtime_ms'], ['pZxid', 'pzxid'],
@@ -13,7 +14,7 @@ export class ZnodeView {
   constructor(root) {
     this.root = root;
     this.source = el('div', { class: 'muted small' });
-    this.list = el('ul', { class: 'ztree', role: 'listbox', 'aria-label': 'znodes' });
+    this.list = el('ul', { class: 'ztree', role: 'listbox', 'aria-label': t('page.znodes.aria') });
     this.stat = el('dl', { class: 'zstat' });
     root.append(this.source, this.list, this.stat);
     this.key = '';
@@ -33,9 +34,10 @@ export class ZnodeView {
     this.latest = snap;
     if (key === this.key) return;
     this.key = key;
+    const counts = { server: snap.tree_source, total: snap.znodes_total, shown: snap.znodes.length };
     setText(this.source, snap.tree_source
-      ? `tree of ${snap.tree_source} (${snap.znodes_total} znodes${snap.znodes_total > snap.znodes.length ? `, first ${snap.znodes.length} shown` : ''})`
-      : 'no ZooKeeper server is running');
+      ? t(snap.znodes_total > snap.znodes.length ? 'page.znodes.source-cut' : 'page.znodes.source', counts)
+      : t('page.znodes.no-server'));
     clear(this.list);
     this.rows.clear();
     const first = this.prev.size === 0;
@@ -71,6 +73,13 @@ export class ZnodeView {
     this.renderStat();
   }
 
+  /** The page's words again, after a language switch (the tree is redrawn on the next update). */
+  relabel() {
+    this.list.setAttribute('aria-label', t('page.znodes.aria'));
+    this.key = '';
+    if (this.latest) this.update(this.latest);
+  }
+
   select(path) {
     this.selected = path;
     for (const [p, r] of this.rows) r.classList.toggle('selected', p === path);
@@ -81,8 +90,8 @@ export class ZnodeView {
     clear(this.stat);
     const z = this.prev.get(this.selected);
     if (!z) return;
-    this.stat.append(el('dt', null, 'path'), el('dd', { class: 'z-path' }, z.path));
-    this.stat.append(el('dt', null, 'data'), el('dd', { class: 'z-fulldata' }, z.data === null ? 'null' : z.data + (z.data_truncated ? ' …(cut)' : '')));
+    this.stat.append(el('dt', null, t('page.znodes.path')), el('dd', { class: 'z-path' }, z.path));
+    this.stat.append(el('dt', null, t('page.znodes.data')), el('dd', { class: 'z-fulldata' }, z.data === null ? 'null' : z.data + (z.data_truncated ? t('page.znodes.cut') : '')));
     for (const [label, field] of STAT_FIELDS) {
       let v = z[field];
       if (field.endsWith('_ms')) v = new Date(v).toUTCString();
