@@ -286,6 +286,16 @@ impl Sandbox {
         to_js(&out)
     }
 
+    /// A condition as the parts a learner reads: `{parts: [{name, args}], error}` (the parts of an
+    /// `all(…)`, each with its arguments as written), for the page to say in words.
+    #[wasm_bindgen(js_name = describeCondition)]
+    pub fn describe_condition(text: &str) -> JsValue {
+        match crate::lesson::parse(text) {
+            Ok(c) => to_js(&crate::lesson::Described { parts: c.parts(), error: None }),
+            Err(e) => to_js(&crate::lesson::Described { parts: Vec::new(), error: Some(e) }),
+        }
+    }
+
     /// Stop waiting for the condition set by `waitFor`.
     #[wasm_bindgen(js_name = clearWait)]
     pub fn clear_wait(&mut self) {

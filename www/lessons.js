@@ -342,6 +342,13 @@ export class Lessons {
     this.focus = f;
   }
 
+  /** A condition in words (its parts come from Rust: describeCondition), e.g. "a new controller is elected". */
+  describe(until) {
+    const d = this.host.sb().constructor.describeCondition?.(until);
+    if (!d || d.error) return '';
+    return d.parts.map((p) => t(`lessons.cond.${p.name}`, { a: p.args[0] ?? '', b: p.args[1] ?? '' })).join(' · ');
+  }
+
   render() {
     for (const b of document.querySelectorAll('[data-key^="lessons."]')) setText(b, t(b.dataset.key));
     if (!this.lesson) return;
@@ -356,10 +363,10 @@ export class Lessons {
     setText(this.lookEl, look.length ? `${t('lessons.look')} ${look.join(', ')}` : '');
     clear(this.statusEl);
     this.panel.dataset.phase = this.phase;
-    if (this.phase === 'waiting') this.statusEl.append(`${t('lessons.waiting')} `, el('code', null, st.wait.until), ' …');
+    if (this.phase === 'waiting') this.statusEl.append(`${t('lessons.waiting')} ${this.describe(st.wait.until)} `, el('code', null, st.wait.until), ' …');
     else if (this.phase === 'timeout') this.statusEl.append(t('lessons.timeout', { s: st.wait ? st.wait.within_s : 0 }), ' ', el('code', null, st.wait ? st.wait.until : ''));
     else if (this.offPath) this.statusEl.append(t('lessons.off-path'));
-    else if (this.phase === 'done' && st.wait) this.statusEl.append(`${t('lessons.met')} `, el('code', null, st.wait.until));
+    else if (this.phase === 'done' && st.wait) this.statusEl.append(`${t('lessons.met')} ${this.describe(st.wait.until)} `, el('code', null, st.wait.until));
     const lastStep = this.step + 1 >= l.steps.length;
     setText(this.nextBtn, lastStep ? t('lessons.finish') : t('lessons.next'));
     this.prevBtn.disabled = this.step <= 0;

@@ -286,6 +286,44 @@ fn leaf(text: &str) -> Result<Cond, String> {
     })
 }
 
+impl Cond {
+    /// The name of the condition (`controller-changed`, `all`, …).
+    pub fn name(&self) -> &'static str {
+        let text = self.to_string();
+        FORMS.iter().map(|(n, _)| *n).filter(|n| text.starts_with(n)).max_by_key(|n| n.len()).unwrap_or("all")
+    }
+
+    /// The conditions a learner reads, one per part of an `all(…)`: each as its name and its
+    /// arguments as written (an `any(…)` stays one part, its argument the whole text), so that
+    /// the page can say each one in words from its string table.
+    pub fn parts(&self) -> Vec<Part> {
+        match self {
+            Cond::All(v) => v.iter().flat_map(|c| c.parts()).collect(),
+            Cond::Any(_) => vec![Part { name: "any", args: vec![self.to_string()] }],
+            c => {
+                let text = c.to_string();
+                let name = c.name();
+                // Broker ids as numbers (`controller-is b3` prints its broker as `b3`).
+                let broker_arg = matches!(c, Cond::ControllerIs(_) | Cond::SessionExpired { .. });
+                let args = text[name.len()..]
+                    .split_whitespace()
+                    .map(|a| if broker_arg { a.trim_start_matches('b') } else { a }.to_string())
+                    .collect();
+                vec![Part { name, args }]
+            }
+        }
+    }
+}
+
+crate::json_out::json_struct! {
+    /// One condition a learner reads: `leader-is` with `["test-2", "4"]`.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Part {
+        pub name: &'static str,
+        pub args: Vec<String>,
+    }
+}
+
 impl fmt::Display for Cond {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let list = |f: &mut fmt::Formatter<'_>, name: &str, v: &[Cond]| {
@@ -358,6 +396,19 @@ mod tests {
             let c = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
             assert_eq!(c.to_string(), text);
         }
+    }
+
+    #[test]
+    fn an_all_condition_reads_as_its_parts_with_their_arguments() {
+        let p = parse("all(controller-changed; leader-is my-topic-2 b4; any(zk-looking zk1; zk-no-quorum))").unwrap().parts();
+        let names: Vec<&str> = p.iter().map(|x| x.name).collect();
+        assert_eq!(names, ["controller-changed", "leader-is", "any"]);
+        assert_eq!(p[1].args, ["my-topic-2", "4"]);
+        assert_eq!(parse("isr-excludes bar-2 3").unwrap().parts()[0].args, ["bar-2", "3"]);
+        assert_eq!(parse("node-down b2").unwrap().parts()[0].args, ["b2"]);
+        assert!(p[0].args.is_empty());
+        assert_eq!(parse("zk-leader-is zk3").unwrap().parts()[0].args, ["zk3"]);
+        assert_eq!(parse("session-expired b1").unwrap().parts()[0].args, ["1"]);
     }
 
     #[test]

@@ -54,6 +54,15 @@ json_struct! {
 }
 
 json_struct! {
+    /// A condition in parts (`describeCondition`).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Described {
+        pub parts: Vec<cond::Part>,
+        pub error: Option<String>,
+    }
+}
+
+json_struct! {
     /// How far running the clock towards a condition got.
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub struct WaitResult {
