@@ -19,6 +19,7 @@ pub mod bench;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod check;
 pub mod cluster;
+pub mod highlight;
 pub mod json_out;
 pub mod kafka;
 pub mod lesson;
