@@ -77,6 +77,7 @@ test('the terminal runs commands, shows errors and keeps a history', async () =>
 
 test('at ×1000 the event log follows the newest events and frames stay light', async () => {
   const { page, problems } = await openPage(browser, `${srv.url}?seed=5&speed=1000&script=${encodeURIComponent(started)}`);
+  await page.click('.hl-mode[data-view=trace]'); // the full trace (the panel opens on the highlights)
   await page.waitForTimeout(1500);
   await page.evaluate(() => window.__frameStats(true));
   await page.waitForTimeout(1500);

@@ -20,6 +20,7 @@ pub mod bench;
 pub mod check;
 pub mod cluster;
 pub mod fault;
+pub mod highlight;
 pub mod json_out;
 pub mod kafka;
 pub mod lesson;

@@ -16,6 +16,7 @@ use crate::json_out::json_struct;
 
 use crate::cluster::{Cluster, Proc};
 use crate::fault::{Fault, Server};
+use crate::highlight::{Highlight, Highlighter};
 use crate::kafka::json::{parse_controller, parse_partition_state, parse_topic_assignment};
 use crate::sim::time::{Duration, Time};
 use crate::sim::trace::{narrate, TraceKind, TraceRecord};
@@ -137,6 +138,8 @@ json_struct! {
 #[derive(Clone, Debug)]
 pub struct Driver {
     pub term: Terminal,
+    /// What mattered so far (`highlight.rs`), read from the trace after every call that runs.
+    pub highlights: Highlighter,
 }
 
 impl Driver {
@@ -157,12 +160,16 @@ impl Driver {
                 return Err(out.lines.join(" "));
             }
         }
-        Ok(Driver { term })
+        let mut d = Driver { term, highlights: Highlighter::new() };
+        d.highlights.update(&d.term.cluster);
+        Ok(d)
     }
 
     /// A driver over a terminal prepared elsewhere (the time-travel benchmark's cluster).
     pub fn from_terminal(term: Terminal) -> Driver {
-        Driver { term }
+        let mut d = Driver { term, highlights: Highlighter::new() };
+        d.highlights.update(&d.term.cluster);
+        d
     }
 
     pub fn seed(&self) -> u64 {
@@ -171,7 +178,15 @@ impl Driver {
 
     /// One terminal line, exactly as typed.
     pub fn run(&mut self, line: &str) -> Output {
-        self.term.run_line(line)
+        let out = self.term.run_line(line);
+        self.highlights.update(&self.term.cluster);
+        out
+    }
+
+    /// Highlights with `index >= since` (the newest can still grow: ask again from a few back).
+    pub fn highlights_since(&mut self, since: u64) -> Vec<Highlight> {
+        self.highlights.update(&self.term.cluster);
+        self.highlights.since(since).to_vec()
     }
 
     /// A click: `start|stop|kill|restart` on a node (`zk2`, `b1`, `broker1`), `isolate` a node
@@ -182,6 +197,7 @@ impl Driver {
             Ok(cmd) => {
                 let mut out = self.term.run_line(&cmd);
                 out.lines.insert(0, format!("$ {cmd}"));
+                self.highlights.update(&self.term.cluster);
                 out
             }
             Err(e) => Output { lines: vec![e], error: true },
@@ -222,7 +238,9 @@ impl Driver {
             c.run_until(target);
         }
         c.reap_tools();
-        Advanced { events, reached, now_us: c.world.now().as_micros() }
+        let now_us = c.world.now().as_micros();
+        self.highlights.update(&self.term.cluster);
+        Advanced { events, reached, now_us }
     }
 
     /// `run_until(now + us)`.
@@ -238,6 +256,7 @@ impl Driver {
             done += 1;
         }
         self.term.cluster.reap_tools();
+        self.highlights.update(&self.term.cluster);
         done
     }
 
@@ -257,6 +276,7 @@ impl Driver {
             }
         }
         self.term.cluster.reap_tools();
+        self.highlights.update(&self.term.cluster);
         done
     }
 
@@ -267,14 +287,14 @@ impl Driver {
     /// Everything the page draws; trace records from index `since` on (the newest
     /// [`TRACE_SHOWN`] of them).
     pub fn snapshot(&self, since: u64) -> Snapshot {
-        snapshot(&self.term, since, TRACE_SHOWN, Panels::ALL)
+        Snapshot { highlights: self.highlights.all().len() as u64, ..snapshot(&self.term, since, TRACE_SHOWN, Panels::ALL) }
     }
 
     /// [`Driver::snapshot`] with at most `max_trace` trace records (the newest ones; at most
     /// [`TRACE_SHOWN`]) and only the panels asked for. A `since` past the end sends no records
     /// and skips none.
     pub fn snapshot_with(&self, since: u64, max_trace: usize, panels: Panels) -> Snapshot {
-        snapshot(&self.term, since, max_trace.min(TRACE_SHOWN), panels)
+        Snapshot { highlights: self.highlights.all().len() as u64, ..snapshot(&self.term, since, max_trace.min(TRACE_SHOWN), panels) }
     }
 }
 
@@ -385,6 +405,8 @@ json_struct! {
         /// An interactive zookeeper-shell is open (the terminal prompt changes).
         pub shell_open: bool,
         pub violations: Vec<String>,
+        /// Highlights derived so far (`Sandbox.highlights(since)` fetches them).
+        pub highlights: u64,
     }
 }
 
@@ -703,6 +725,7 @@ pub fn snapshot(term: &Terminal, since: u64, max_trace: usize, panels: Panels) -
         topics: tree.filter(|_| panels.topics).map(|t| topic_views(c, t)).unwrap_or_default(),
         shell_open: term.in_shell(),
         violations: c.violation_lines(),
+        highlights: 0,
     }
 }
 

@@ -85,6 +85,15 @@ impl Sandbox {
         to_js(&crate::vocab::vocabulary())
     }
 
+    /// What mattered (`highlight.rs`): highlights with `index >= since`, each
+    /// `{index, at_us, event, kind, args}` (`event` is the trace index, `args` an object of
+    /// strings for the template `highlights.<kind>`). The newest can still grow while its
+    /// instant lasts: ask again from a few back. A bad `since` counts as 0.
+    pub fn highlights(&mut self, since: f64) -> JsValue {
+        let since = if since.is_finite() && since > 0.0 { since as u64 } else { 0 };
+        to_js(&self.d.highlights_since(since))
+    }
+
     /// The seed, as a decimal string.
     pub fn seed(&self) -> String {
         self.d.seed().to_string()

@@ -10,6 +10,7 @@ import { ClusterView } from './render/cluster.js';
 import { ZnodeView } from './render/znodes.js';
 import { TopicView } from './render/topics.js';
 import { LogView, PER_FLUSH } from './render/log.js';
+import { HighlightsView } from './render/highlights.js';
 import { TerminalView } from './terminal.js';
 import { t, onLangChange, LANGS } from './i18n.js';
 import { langReady, mountLangSwitch } from './page-i18n.js';
@@ -103,6 +104,7 @@ function buildViews() {
     znodes: new ZnodeView($('znodes')),
     topics: new TopicView($('topics')),
     log,
+    highlights: new HighlightsView($('events')),
     term: new TerminalView($('terminal'), { run: runLine }),
   };
   return views;
@@ -229,6 +231,7 @@ function refresh() {
   v.cluster.update(snap);
   app.timeline?.update();
   v.log.add(snap);
+  v.highlights.update(app.sb, snap.highlights, snap.now_us);
   if (wantZnodes) v.znodes.update(snap);
   else if (!$('znodes').hidden && v.znodes.keyOf(snap) !== v.znodes.key) app.dirty = true; // fetch it next frame
   if (wantTopics) v.topics.update(snap);
