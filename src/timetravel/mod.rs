@@ -201,6 +201,11 @@ impl Deref for TimeMachine {
 }
 
 impl TimeMachine {
+    /// The driver's highlights with `index >= since` (see [`Driver::highlights_since`]).
+    pub fn highlights_since(&mut self, since: u64) -> Vec<crate::highlight::Highlight> {
+        self.d.highlights_since(since)
+    }
+
     /// A fresh session: `zk` servers and `brokers` brokers, nothing started (see [`Driver::new`]).
     pub fn new(seed: u64, zk: u32, brokers: u32) -> Result<TimeMachine, String> {
         let mut tm = TimeMachine::from_driver(Driver::new(seed, zk, brokers)?);
