@@ -105,7 +105,7 @@ zkafka_sandbox::zk::server::ZkServer::touch_session
 zkafka_sandbox::zk::server::ZkServer::try_commit
 zkafka_sandbox::zk::server::chain_step
 zkafka_sandbox::zk::server::chain_step::body
-zkafka_sandbox::zk::server::txn_size::rec
+zkafka_sandbox::zk::server::database::txn_size::rec
 zkafka_sandbox::zk::tree::DataNode::copy_stat
 zkafka_sandbox::zk::tree::DataTree::apply
 zkafka_sandbox::zk::tree::DataTree::apply_op
