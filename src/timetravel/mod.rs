@@ -354,6 +354,8 @@ impl TimeMachine {
     }
 
     fn touch_live(&mut self) {
+        // The highlights follow the shown position (they rewind when the trace is shorter).
+        self.d.highlights.update(&self.d.term.cluster);
         if self.is_live() {
             self.live_ckpt = None;
             let h = self.here();
@@ -754,6 +756,7 @@ impl TimeMachine {
         }
         self.forward(Until::Target(target), u64::MAX);
         self.ensure_window(target);
+        self.d.highlights.update(&self.d.term.cluster);
     }
 
     /// Whether the shown state (or checkpoint `ck`) is at or before `target`.
@@ -827,5 +830,6 @@ impl TimeMachine {
         }
         let stops = self.cur.stops;
         self.ensure_window(Target::Stop(stops));
+        self.d.highlights.update(&self.d.term.cluster);
     }
 }
