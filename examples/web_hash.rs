@@ -1,12 +1,13 @@
 //! Prints the trace hash of the browser facade's determinism scenario (`tests/web/determinism.txt`)
-//! run natively through `view::Driver`; `scripts/test.sh` hands it to the wasm test, which runs
+//! run natively through the time machine the facade wraps (`timetravel::TimeMachine`, whose
+//! `step` counts events and inputs as the facade's does); `scripts/test.sh` hands it to the wasm test, which runs
 //! the same scenario in Chromium and must get the same hash.
 
-use zkafka_sandbox::view::Driver;
+use zkafka_sandbox::timetravel::TimeMachine;
 
 fn main() {
     let script = include_str!("../tests/web/determinism.txt");
-    let mut d = Driver::new(7, 3, 4).expect("the scenario's shape is valid");
+    let mut d = TimeMachine::new(7, 3, 4).expect("the scenario's shape is valid");
     for line in script.lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
