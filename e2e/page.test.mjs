@@ -141,6 +141,8 @@ test('html and script payloads in znodes and terminal output show as text and ne
   await page.press('.term-in', 'Enter');
   await page.fill('.term-in', `zookeeper-shell localhost:2181 set /x1 '<script>window.__pwned=5</script>'`);
   await page.press('.term-in', 'Enter');
+  // The events panel opens on the highlights; the full trace (with its filters) is one click away.
+  await page.click('.hl-mode[data-view=trace]');
   await page.selectOption('#events select[aria-label="filter events by kind"]', 'input');
   await page.click('[data-tab=znodes]');
   for (let i = 0; i < payloads.length; i++) {

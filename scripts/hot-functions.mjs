@@ -44,14 +44,10 @@ alloc::vec::Vec<T,A>::reserve
 core::ptr::drop_in_place<alloc::raw_vec::RawVec<alloc::string::String>>
 core::ptr::drop_in_place<alloc::raw_vec::RawVec<zkafka_sandbox::kafka::broker::ParkedFetch>>
 core::ptr::drop_in_place<alloc::raw_vec::RawVec<zkafka_sandbox::kafka::msg::FetchData>>
-core::ptr::drop_in_place<alloc::raw_vec::RawVec<zkafka_sandbox::zk::client::ClientEvent>>
 core::ptr::drop_in_place<alloc::rc::Rc<str>>
-core::ptr::drop_in_place<alloc::rc::Rc<zkafka_sandbox::zk::server::ZkConfig>>
 core::ptr::drop_in_place<alloc::rc::Rc<zkafka_sandbox::zk::tree::Txn>>
 core::ptr::drop_in_place<alloc::vec::Vec<(zkafka_sandbox::sim::NodeId,zkafka_sandbox::sim::NodeId)>>
 core::ptr::drop_in_place<alloc::vec::Vec<alloc::rc::Rc<str>>>
-core::ptr::drop_in_place<alloc::vec::Vec<i64>>
-core::ptr::drop_in_place<alloc::vec::Vec<u8>>
 core::ptr::drop_in_place<alloc::vec::Vec<zkafka_sandbox::kafka::msg::FetchData>>
 core::ptr::drop_in_place<alloc::vec::Vec<zkafka_sandbox::kafka::msg::FetchPart>>
 core::ptr::drop_in_place<alloc::vec::Vec<zkafka_sandbox::kafka::types::TopicPartition>>
@@ -65,13 +61,13 @@ core::ptr::drop_in_place<zkafka_sandbox::zk::msg::ZkMsg>
 core::ptr::drop_in_place<zkafka_sandbox::zk::tree::TxnBody>
 core::ptr::drop_in_place<zkafka_sandbox::zk::types::Reply>
 dlmalloc::dlmalloc::Dlmalloc<A>::malloc
-zkafka_sandbox::kafka::broker::Broker::arm_purgatory
-zkafka_sandbox::kafka::broker::Broker::handle_fetch
-zkafka_sandbox::kafka::broker::Broker::isr_min_leo
-zkafka_sandbox::kafka::broker::Broker::maybe_advance_hw
-zkafka_sandbox::kafka::broker::Broker::next_fetch
-zkafka_sandbox::kafka::broker::Broker::wake_parked
-zkafka_sandbox::kafka::broker::KafkaConfig::node_of
+zkafka_sandbox::kafka::broker::fetch::<impl zkafka_sandbox::kafka::broker::Broker>::arm_purgatory
+zkafka_sandbox::kafka::broker::fetch::<impl zkafka_sandbox::kafka::broker::Broker>::handle_fetch
+zkafka_sandbox::kafka::broker::partition::<impl zkafka_sandbox::kafka::broker::Broker>::isr_min_leo
+zkafka_sandbox::kafka::broker::partition::<impl zkafka_sandbox::kafka::broker::Broker>::maybe_advance_hw
+zkafka_sandbox::kafka::broker::fetch::<impl zkafka_sandbox::kafka::broker::Broker>::next_fetch
+zkafka_sandbox::kafka::broker::fetch::<impl zkafka_sandbox::kafka::broker::Broker>::wake_parked
+zkafka_sandbox::kafka::config::KafkaConfig::node_of
 zkafka_sandbox::kafka::partmap::PartMap<V>::get
 zkafka_sandbox::kafka::partmap::PartMap<V>::get_mut
 zkafka_sandbox::kafka::partmap::PartMap<V>::get_or_default
@@ -95,16 +91,16 @@ zkafka_sandbox::zk::prep::PathMap::insert
 zkafka_sandbox::zk::prep::PathMap::remove
 zkafka_sandbox::zk::prep::Prep::add
 zkafka_sandbox::zk::prep::Prep::record_for_path
-zkafka_sandbox::zk::server::ZkServer::apply_txn
-zkafka_sandbox::zk::server::ZkServer::client_touch
-zkafka_sandbox::zk::server::ZkServer::commit_txn
-zkafka_sandbox::zk::server::ZkServer::log_txn
-zkafka_sandbox::zk::server::ZkServer::submit
-zkafka_sandbox::zk::server::ZkServer::take_snapshot
-zkafka_sandbox::zk::server::ZkServer::touch_session
-zkafka_sandbox::zk::server::ZkServer::try_commit
-zkafka_sandbox::zk::server::chain_step
-zkafka_sandbox::zk::server::chain_step::body
+zkafka_sandbox::zk::server::database::<impl zkafka_sandbox::zk::server::state::ZkServer>::apply_txn
+zkafka_sandbox::zk::server::connections::<impl zkafka_sandbox::zk::server::state::ZkServer>::client_touch
+zkafka_sandbox::zk::server::database::<impl zkafka_sandbox::zk::server::state::ZkServer>::commit_txn
+zkafka_sandbox::zk::server::database::<impl zkafka_sandbox::zk::server::state::ZkServer>::log_txn
+zkafka_sandbox::zk::server::connections::<impl zkafka_sandbox::zk::server::state::ZkServer>::submit
+zkafka_sandbox::zk::server::database::<impl zkafka_sandbox::zk::server::state::ZkServer>::take_snapshot
+zkafka_sandbox::zk::server::session_tracker::<impl zkafka_sandbox::zk::server::state::ZkServer>::touch_session
+zkafka_sandbox::zk::server::leader::<impl zkafka_sandbox::zk::server::state::ZkServer>::try_commit
+zkafka_sandbox::zk::server::database::chain_step
+zkafka_sandbox::zk::server::database::chain_step::body
 zkafka_sandbox::zk::server::database::txn_size::rec
 zkafka_sandbox::zk::tree::DataNode::copy_stat
 zkafka_sandbox::zk::tree::DataTree::apply
