@@ -152,6 +152,20 @@ pub struct FetchData {
     pub records: Vec<Record>,
 }
 
+impl FetchData {
+    /// `NOT_LEADER_OR_FOLLOWER` for `tp`: no records, no high watermark.
+    pub fn not_leader(tp: &TopicPartition, leader_epoch: LeaderEpoch) -> FetchData {
+        FetchData {
+            tp: tp.clone(),
+            error: Some(KErr::NotLeaderOrFollower),
+            high_watermark: -1,
+            leader_epoch,
+            diverging_end: None,
+            records: vec![],
+        }
+    }
+}
+
 /// One partition in a Metadata answer.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct PartMeta {

@@ -139,26 +139,12 @@ impl Broker {
         changed.clear();
         for (i, fp) in parts.iter().enumerate() {
             let Some(r) = self.replicas.get_mut(&fp.tp) else {
-                out.push(FetchData {
-                    tp: fp.tp.clone(),
-                    error: Some(KErr::NotLeaderOrFollower),
-                    high_watermark: -1,
-                    leader_epoch: LeaderEpoch(-1),
-                    diverging_end: None,
-                    records: vec![],
-                });
+                out.push(FetchData::not_leader(&fp.tp, LeaderEpoch(-1)));
                 interesting = true;
                 continue;
             };
             if r.leader != self.id {
-                out.push(FetchData {
-                    tp: fp.tp.clone(),
-                    error: Some(KErr::NotLeaderOrFollower),
-                    high_watermark: -1,
-                    leader_epoch: r.leader_epoch,
-                    diverging_end: None,
-                    records: vec![],
-                });
+                out.push(FetchData::not_leader(&fp.tp, r.leader_epoch));
                 interesting = true;
                 continue;
             }
@@ -242,14 +228,7 @@ impl Broker {
                     records,
                 });
             } else {
-                out.push(FetchData {
-                    tp: fp.tp.clone(),
-                    error: Some(KErr::NotLeaderOrFollower),
-                    high_watermark: -1,
-                    leader_epoch: r.leader_epoch,
-                    diverging_end: None,
-                    records: vec![],
-                });
+                out.push(FetchData::not_leader(&fp.tp, r.leader_epoch));
                 interesting = true;
             }
         }

@@ -23,6 +23,13 @@ pub struct LeaderIsr {
     pub zk_version: i32,
 }
 
+impl LeaderIsr {
+    /// The state read from `/brokers/topics/T/partitions/P/state` at znode version `zk_version`.
+    pub fn from_state(p: crate::kafka::json::PartitionStateJson, zk_version: i32) -> LeaderIsr {
+        LeaderIsr { leader: p.leader, leader_epoch: p.leader_epoch, isr: p.isr, controller_epoch: p.controller_epoch, zk_version }
+    }
+}
+
 /// A topic in the controller context.
 #[derive(Clone, Debug)]
 pub struct TopicCtx {

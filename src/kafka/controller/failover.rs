@@ -86,13 +86,7 @@ impl Controller {
                 for tp in tps {
                     if let Some((d, st)) = self.result(&Key::State(tp.clone())).as_ref().and_then(data_of) {
                         if let Ok(p) = json::parse_partition_state(&d) {
-                            let li = LeaderIsr {
-                                leader: p.leader,
-                                leader_epoch: p.leader_epoch,
-                                isr: p.isr,
-                                controller_epoch: p.controller_epoch,
-                                zk_version: st.version,
-                            };
+                            let li = LeaderIsr::from_state(p, st.version);
                             self.states.insert(tp, li);
                         }
                     }

@@ -433,13 +433,7 @@ impl Controller {
                         }
                         Some(p) => {
                             // Someone else wrote it: refresh the context and elect again later.
-                            let li = LeaderIsr {
-                                leader: p.leader,
-                                leader_epoch: p.leader_epoch,
-                                isr: p.isr,
-                                controller_epoch: p.controller_epoch,
-                                zk_version: st.version,
-                            };
+                            let li = LeaderIsr::from_state(p, st.version);
                             self.states.insert(tp.clone(), li);
                             if !self.queue.iter().any(|e| matches!(e, Event::ElectOffline)) {
                                 self.queue.push_back(Event::ElectOffline);
